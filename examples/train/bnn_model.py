@@ -1,0 +1,307 @@
+"""Binarized network pieces shared by the trainer, the exporter and the smoke test.
+
+The forward pass is written so that, in eval mode, every value the exporter folds is an exact
+integer held in float32: the first layer sums +-1 weights times 8-bit pixels and the binary layers
+sum +-1 products, all far below 2**24.  That is what lets bnn_export.py promise bit-exact agreement
+with the integer contract in /work/shared/DESIGN.md (sections 2 and 3).
+"""
+
+import gzip
+import math
+import os
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
+KERNEL = 3          # every conv in an --arch spec is 3x3 ...
+PADDING = 1         # ... with "same" padding
+BINARY_PAD_VALUE = -1.0  # contract default pad_value for binary conv layers
+INPUT_BITS = 8
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------
+
+def read_idx(path):
+    """Read an idx file (optionally gzip-compressed) into a numpy array."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0:
+        raise ValueError(f"{path}: not an idx file (bad magic)")
+    dtypes = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+    if data[2] not in dtypes:
+        raise ValueError(f"{path}: unknown idx element type 0x{data[2]:02x}")
+    ndim = data[3]
+    dims = np.frombuffer(data, dtype=">u4", count=ndim, offset=4).astype(np.int64)
+    arr = np.frombuffer(data, dtype=dtypes[data[2]], offset=4 + 4 * ndim)
+    if arr.size != int(np.prod(dims)):
+        raise ValueError(f"{path}: header says {tuple(dims)} but holds {arr.size} elements")
+    return arr.reshape(tuple(dims))
+
+
+def load_fashion_mnist(data_dir, split):
+    """Return (images uint8 [N,1,28,28], labels int64 [N]) for split 'train' or 't10k'."""
+    images = read_idx(os.path.join(data_dir, f"{split}-images-idx3-ubyte.gz"))
+    labels = read_idx(os.path.join(data_dir, f"{split}-labels-idx1-ubyte.gz"))
+    if images.shape[0] != labels.shape[0]:
+        raise ValueError(f"{data_dir}/{split}: {images.shape[0]} images but {labels.shape[0]} labels")
+    return images[:, None, :, :].copy(), labels.astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Architecture spec
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class LayerSpec:
+    kind: str    # "conv", "pool" or "dense"
+    name: str    # conv1, pool1, fc1, ... (the names used by --keep and in network.yaml)
+    size: int    # output channels (conv), window (pool) or output features (dense)
+
+
+def parse_arch(spec):
+    """Parse e.g. "c32,c32,p,c64,p,f256,f10" into LayerSpecs.
+
+    cN = 3x3 conv (stride 1, padding 1) with N output channels, p or pK = KxK max-pool (stride K),
+    fN = dense with N outputs.  The last layer must be dense: it is the classifier.
+    """
+    tokens = [t.strip() for t in spec.split(",") if t.strip()]
+    if not tokens:
+        raise ValueError("--arch is empty")
+    counts = {"conv": 0, "pool": 0, "dense": 0}
+    prefix = {"conv": "conv", "pool": "pool", "dense": "fc"}
+    layers = []
+    for tok in tokens:
+        m = re.fullmatch(r"([cpf])(\d*)", tok)
+        if not m:
+            raise ValueError(f"--arch: bad token {tok!r} (expected cN, p, pK or fN)")
+        kind = {"c": "conv", "p": "pool", "f": "dense"}[m.group(1)]
+        if m.group(2) == "" and kind != "pool":
+            raise ValueError(f"--arch: {tok!r} needs a size, e.g. {tok}32")
+        size = int(m.group(2)) if m.group(2) else 2
+        if size < 1 or (kind == "pool" and size < 2):
+            raise ValueError(f"--arch: bad size in {tok!r}")
+        counts[kind] += 1
+        layers.append(LayerSpec(kind, f"{prefix[kind]}{counts[kind]}", size))
+    if layers[0].kind == "pool":
+        raise ValueError("--arch: the first layer cannot be a pool (the network input is not binary)")
+    if layers[-1].kind != "dense":
+        raise ValueError("--arch: the last layer must be dense (the classifier)")
+    seen_dense = False
+    for layer in layers:
+        if layer.kind == "dense":
+            seen_dense = True
+        elif seen_dense:
+            raise ValueError(f"--arch: {layer.name} comes after a dense layer")
+    return layers
+
+
+def parse_keep(spec):
+    """Parse "conv2=8,conv3=16" into {"conv2": 8, "conv3": 16}."""
+    keep = {}
+    for item in (spec or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        m = re.fullmatch(r"(\w+)=(\d+)", item)
+        if not m:
+            raise ValueError(f"--keep: bad item {item!r} (expected NAME=K, e.g. conv2=8)")
+        keep[m.group(1)] = int(m.group(2))
+    return keep
+
+
+# --------------------------------------------------------------------------------------------
+# Binarization
+# --------------------------------------------------------------------------------------------
+
+def binarize(x):
+    """sign with sign(0) = +1, as the contract's threshold `s >= T` implies."""
+    return (x >= 0).to(x.dtype) * 2 - 1
+
+
+class SignSTE(torch.autograd.Function):
+    """sign() forward, clipped identity (hardtanh) gradient backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return binarize(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x.abs() <= 1).to(grad.dtype)
+
+
+sign_ste = SignSTE.apply
+
+
+# --------------------------------------------------------------------------------------------
+# Blocks.  Each block's pre() returns the integer pre-activation s of the contract.
+# --------------------------------------------------------------------------------------------
+
+class ConvBlock(nn.Module):
+    """3x3 binary-weight conv -> BN -> sign.  The first layer sees raw pixels, later ones +-1."""
+
+    def __init__(self, in_ch, out_ch, first):
+        super().__init__()
+        self.in_ch, self.out_ch, self.first = in_ch, out_ch, first
+        self.kernel, self.padding = KERNEL, PADDING
+        self.weight = nn.Parameter(torch.empty(out_ch, in_ch, KERNEL, KERNEL))
+        nn.init.uniform_(self.weight, -0.1, 0.1)
+        # 1 = kernel kept.  A buffer, so it is saved in checkpoints and survives --resume.
+        self.register_buffer("kernel_mask", torch.ones(out_ch, in_ch))
+        self.keep = in_ch
+        self.bn = nn.BatchNorm2d(out_ch)
+
+    def binary_weight(self):
+        return sign_ste(self.weight) * self.kernel_mask[:, :, None, None]
+
+    def pre(self, x):
+        p = self.padding
+        if self.first:
+            # The contract pads the first layer with the integer 0, exactly conv2d's zero padding.
+            return F.conv2d(x, self.binary_weight(), padding=p)
+        # Binary layers pad with -1 (pad_value: -1), a real tap that counts, so it is padded
+        # explicitly instead of using conv2d's zero padding (0 is not a binary value).
+        x = F.pad(x, (p, p, p, p), value=BINARY_PAD_VALUE)
+        return F.conv2d(x, self.binary_weight())
+
+    def forward(self, x):
+        return sign_ste(self.bn(self.pre(x)))
+
+
+class PoolBlock(nn.Module):
+    """Max-pool after the sign: on {-1,+1} values max is OR over bits, as the contract says."""
+
+    def __init__(self, kernel):
+        super().__init__()
+        self.kernel = kernel
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel, self.kernel)
+
+
+class DenseBlock(nn.Module):
+    """Binary-weight dense layer.  Hidden: BN -> sign.  Last: alpha * (W_bin @ x), no bias.
+
+    The classifier's fixed positive alpha only brings logits into a range softmax trains well
+    on; it does not change the argmax, so the exported integer score is W_bin @ x exactly.
+    """
+
+    def __init__(self, in_f, out_f, last):
+        super().__init__()
+        self.in_f, self.out_f, self.last = in_f, out_f, last
+        self.weight = nn.Parameter(torch.empty(out_f, in_f))
+        nn.init.uniform_(self.weight, -0.1, 0.1)
+        self.bn = None if last else nn.BatchNorm1d(out_f)
+        self.alpha = 1.0 / math.sqrt(in_f)
+
+    def pre(self, x):
+        return F.linear(x.flatten(1), sign_ste(self.weight))
+
+    def forward(self, x):
+        s = self.pre(x)
+        if self.last:
+            return s * self.alpha
+        return sign_ste(self.bn(s))
+
+
+class BNN(nn.Module):
+    def __init__(self, arch, keep=None, in_shape=(1, 28, 28)):
+        super().__init__()
+        self.arch = arch if isinstance(arch, str) else ",".join(
+            {"conv": "c", "pool": "p", "dense": "f"}[l.kind] + str(l.size) for l in arch)
+        specs = parse_arch(arch) if isinstance(arch, str) else list(arch)
+        keep = dict(keep or {})
+        self.in_shape = tuple(in_shape)
+        c, h, w = in_shape
+        self.blocks = nn.ModuleDict()
+        for i, spec in enumerate(specs):
+            first, last = i == 0, i == len(specs) - 1
+            if spec.kind == "conv":
+                block = ConvBlock(c, spec.size, first)
+                c = spec.size  # 3x3, stride 1, padding 1 keeps h, w
+            elif spec.kind == "pool":
+                if h < spec.size or w < spec.size:
+                    raise ValueError(f"{spec.name}: {spec.size}x{spec.size} pool on a {h}x{w} map")
+                block = PoolBlock(spec.size)
+                h, w = (h - spec.size) // spec.size + 1, (w - spec.size) // spec.size + 1
+            else:
+                block = DenseBlock(c * h * w, spec.size, last)
+                c, h, w = spec.size, 1, 1
+            self.blocks[spec.name] = block
+        for name, k in keep.items():
+            block = self.blocks[name] if name in self.blocks else None
+            if not isinstance(block, ConvBlock):
+                raise ValueError(f"--keep {name}={k}: {name} is not a conv layer of {self.arch}")
+            if not 1 <= k <= block.in_ch:
+                raise ValueError(f"--keep {name}={k}: must be in 1..{block.in_ch} (its input channels)")
+            block.keep = k
+        self.keep = {n: b.keep for n, b in self.blocks.items()
+                     if isinstance(b, ConvBlock) and b.keep < b.in_ch}
+
+    def forward(self, x, collect=None):
+        """x: float pixels [N,C,H,W] (0..255).  collect: optional list receiving each block's
+        output (the last block contributes its integer scores, not the scaled logits)."""
+        for block in self.blocks.values():
+            if collect is not None and isinstance(block, DenseBlock) and block.last:
+                s = block.pre(x)
+                collect.append(s)
+                return s * block.alpha
+            x = block(x)
+            if collect is not None:
+                collect.append(x)
+        return x
+
+    def scores(self, x):
+        """Integer class scores W_bin @ x of the classifier (exact in float32)."""
+        out = []
+        self.forward(x, collect=out)
+        return out[-1]
+
+    def clamp_latent(self):
+        """Keep latent weights in [-1, 1]: past that the clipped STE gives them no gradient and
+        they could never change sign again."""
+        with torch.no_grad():
+            for block in self.blocks.values():
+                if hasattr(block, "weight"):
+                    block.weight.clamp_(-1.0, 1.0)
+
+    def conv_blocks(self):
+        return [(n, b) for n, b in self.blocks.items() if isinstance(b, ConvBlock)]
+
+
+# --------------------------------------------------------------------------------------------
+# Structured channel-wise kernel pruning
+# --------------------------------------------------------------------------------------------
+
+def scheduled_keep(cin, keep, progress):
+    """Kernels kept per output channel at `progress` in [0, 1] of the pruning phase.
+
+    Cubic decay (Zhu & Gupta 2017): prune fast while the network is still plastic, gently near
+    the target so the last kernels go when the rest has adapted.
+    """
+    progress = min(max(progress, 0.0), 1.0)
+    return keep + int(math.ceil((cin - keep) * (1.0 - progress) ** 3))
+
+
+def update_kernel_mask(block, k):
+    """Keep, in every output channel, the k kernels with the largest latent L1 magnitude.
+
+    A stable sort makes ties (rare with float latent weights) resolve to the lowest input
+    channel, so a run is reproducible.
+    """
+    with torch.no_grad():
+        l1 = block.weight.abs().sum(dim=(2, 3))                    # [Cout, Cin]
+        order = torch.sort(-l1, dim=1, stable=True).indices[:, :k]  # descending by L1
+        mask = torch.zeros_like(block.kernel_mask)
+        mask.scatter_(1, order, 1.0)
+        block.kernel_mask.copy_(mask)

@@ -1,0 +1,230 @@
+#!/usr/bin/python3
+"""Train a binarized neural network on Fashion-MNIST for bnngen.
+
+Binary weights and activations (straight-through estimator over latent float weights), batch
+norm after every layer but the classifier, first layer on raw 8-bit pixels, and structured
+channel-wise kernel pruning trained from scratch.  The result (OUT/checkpoint.pt) is turned into
+bnngen's network.yaml + weights.npz by bnn_export.py.
+
+Example:
+  /usr/bin/python3 examples/train/bnn_train.py --arch c16,p,c32,p,f10 --keep conv2=4 \\
+      --epochs 20 --out runs/small
+"""
+
+import argparse
+import math
+import os
+import shlex
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bnn_model  # noqa: E402
+
+CHECKPOINT_VERSION = 1
+# Arguments that define the run: on --resume they come from the checkpoint, so a resumed run
+# is the same run.  --epochs may be changed (the LR schedule then stretches from that point).
+RUN_ARGS = ("arch", "keep", "seed", "batch_size", "lr", "lr_schedule", "lr_step", "lr_gamma",
+            "weight_decay", "prune_end", "train_limit", "test_limit", "data")
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--arch", default="c16,p,c32,p,f10",
+                   help="layers: cN = 3x3 conv pad 1, p/pK = KxK max-pool, fN = dense; "
+                        "the last layer is the classifier (default: %(default)s)")
+    p.add_argument("--keep", default="",
+                   help="kernels kept per output channel of pruned conv layers, "
+                        "e.g. conv2=8,conv3=16 (default: no pruning)")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch-size", type=int, default=100)
+    p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate (default: %(default)s)")
+    p.add_argument("--lr-schedule", choices=("cosine", "step"), default="cosine")
+    p.add_argument("--lr-step", type=int, default=10, help="step schedule: epochs per decay")
+    p.add_argument("--lr-gamma", type=float, default=0.1, help="step schedule: decay factor")
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--prune-end", type=float, default=0.4,
+                   help="fraction of training after which kernel masks reach --keep and freeze "
+                        "(default: %(default)s)")
+    p.add_argument("--data", default=bnn_model.DEFAULT_DATA_DIR,
+                   help="folder with the Fashion-MNIST idx .gz files (default: %(default)s)")
+    p.add_argument("--train-limit", type=int, default=0,
+                   help="train on the first N training images only (0 = all)")
+    p.add_argument("--test-limit", type=int, default=0,
+                   help="evaluate on the first N test images only (0 = all)")
+    p.add_argument("--stop-after", type=int, default=0,
+                   help="stop after this epoch as if interrupted, schedule unchanged "
+                        "(0 = run to --epochs; for testing --resume)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (default: %(default)s)")
+    p.add_argument("--out", required=True, help="run folder: checkpoint.pt and train.log go here")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from OUT/checkpoint.pt (run settings come from the checkpoint)")
+    p.add_argument("--quiet", action="store_true", help="log to OUT/train.log only")
+    return p.parse_args(argv)
+
+
+class Logger:
+    def __init__(self, path, quiet):
+        self.path, self.quiet = path, quiet
+
+    def __call__(self, msg):
+        if not self.quiet:
+            print(msg, flush=True)
+        with open(self.path, "a") as f:
+            f.write(msg + "\n")
+
+
+def lr_at(args, epoch, step_in_epoch, steps_per_epoch):
+    if args.lr_schedule == "step":
+        return args.lr * args.lr_gamma ** (epoch // args.lr_step)
+    t = (epoch * steps_per_epoch + step_in_epoch) / max(1, args.epochs * steps_per_epoch)
+    return args.lr * 0.5 * (1.0 + math.cos(math.pi * min(t, 1.0)))
+
+
+def epoch_order(seed, epoch, n):
+    """Data order as a pure function of (seed, epoch), so --resume needs no RNG state."""
+    return np.random.RandomState((seed * 1000003 + epoch) % 2**32).permutation(n)
+
+
+def evaluate(model, images, labels, batch=1000):
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            x = torch.from_numpy(images[i:i + batch]).float()
+            pred = model(x).argmax(dim=1).numpy()
+            correct += int((pred == labels[i:i + batch]).sum())
+    return correct / len(images)
+
+
+def save_checkpoint(path, state):
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)  # a crash mid-save never leaves a truncated checkpoint
+
+
+def load_checkpoint(path):
+    ckpt = torch.load(path, map_location="cpu")
+    if ckpt.get("version") != CHECKPOINT_VERSION:
+        raise ValueError(f"{path}: checkpoint version {ckpt.get('version')}, "
+                         f"expected {CHECKPOINT_VERSION}")
+    return ckpt
+
+
+def build_model(run):
+    """Model for a run's settings (a dict with 'arch' and 'keep')."""
+    return bnn_model.BNN(run["arch"], bnn_model.parse_keep(run["keep"]))
+
+
+def train(args):
+    torch.set_num_threads(args.threads)
+    os.makedirs(args.out, exist_ok=True)
+    ckpt_path = os.path.join(args.out, "checkpoint.pt")
+    log = Logger(os.path.join(args.out, "train.log"), args.quiet)
+
+    ckpt = None
+    if args.resume:
+        if not os.path.exists(ckpt_path):
+            raise SystemExit(f"--resume: {ckpt_path} does not exist")
+        ckpt = load_checkpoint(ckpt_path)
+        for key in RUN_ARGS:
+            setattr(args, key, ckpt["run"][key])
+    elif os.path.exists(ckpt_path):
+        raise SystemExit(f"{ckpt_path} exists: pass --resume to continue it, or pick another --out")
+
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    torch.use_deterministic_algorithms(True)
+
+    train_x, train_y = bnn_model.load_fashion_mnist(args.data, "train")
+    test_x, test_y = bnn_model.load_fashion_mnist(args.data, "t10k")
+    if args.train_limit:
+        train_x, train_y = train_x[:args.train_limit], train_y[:args.train_limit]
+    if args.test_limit:
+        test_x, test_y = test_x[:args.test_limit], test_y[:args.test_limit]
+
+    run = {key: getattr(args, key) for key in RUN_ARGS}
+    model = build_model(run)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    start_epoch, step, history = 0, 0, []
+    if ckpt is not None:
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        start_epoch, step, history = ckpt["epoch"], ckpt["step"], ckpt["history"]
+        log(f"# resumed at epoch {start_epoch} (step {step}): {' '.join(map(shlex.quote, sys.argv))}")
+    else:
+        log(f"# {' '.join(map(shlex.quote, sys.argv))}")
+        log(f"# run: {run}")
+        log(f"# model: {model.arch}  keep: {model.keep or 'none'}  "
+            f"params: {sum(p.numel() for p in model.parameters())}")
+
+    n = len(train_x)
+    steps_per_epoch = n // args.batch_size  # a last partial batch would skew BN statistics
+    if steps_per_epoch == 0:
+        raise SystemExit(f"--batch-size {args.batch_size} exceeds the {n} training images")
+    prune_steps = max(1, int(round(args.prune_end * args.epochs * steps_per_epoch)))
+    pruned = [(b, model.keep[name]) for name, b in model.conv_blocks() if name in model.keep]
+
+    for epoch in range(start_epoch, args.epochs):
+        model.train()
+        t0 = time.time()
+        order = epoch_order(args.seed, epoch, n)
+        loss_sum, correct, seen = 0.0, 0, 0
+        for i in range(steps_per_epoch):
+            # Masks tighten until prune_steps, then stay frozen at exactly `keep` per channel.
+            if step <= prune_steps:
+                for block, keep in pruned:
+                    bnn_model.update_kernel_mask(
+                        block, bnn_model.scheduled_keep(block.in_ch, keep, step / prune_steps))
+            for group in opt.param_groups:
+                group["lr"] = lr_at(args, epoch, i, steps_per_epoch)
+            idx = order[i * args.batch_size:(i + 1) * args.batch_size]
+            x = torch.from_numpy(train_x[idx]).float()
+            y = torch.from_numpy(train_y[idx])
+            logits = model(x)
+            loss = F.cross_entropy(logits, y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            model.clamp_latent()
+            step += 1
+            loss_sum += float(loss) * len(idx)
+            correct += int((logits.argmax(1) == y).sum())
+            seen += len(idx)
+        test_acc = evaluate(model, test_x, test_y)
+        rec = {"epoch": epoch + 1, "step": step, "train_loss": loss_sum / seen,
+               "train_acc": correct / seen, "test_acc": test_acc,
+               "lr": opt.param_groups[0]["lr"], "seconds": time.time() - t0}
+        history.append(rec)
+        keep_now = ",".join(f"{name}={int(b.kernel_mask.sum(1).max())}"
+                            for name, b in model.conv_blocks() if name in model.keep)
+        log(f"epoch {epoch + 1:3d}/{args.epochs}  train_loss {rec['train_loss']:.4f}  "
+            f"train_acc {rec['train_acc']:.4f}  test_acc {test_acc:.4f}  lr {rec['lr']:.2e}"
+            + (f"  keep {keep_now}" if keep_now else "") + f"  {rec['seconds']:.0f}s")
+        save_checkpoint(ckpt_path, {
+            "version": CHECKPOINT_VERSION, "run": run, "model": model.state_dict(),
+            "optimizer": opt.state_dict(), "epoch": epoch + 1, "step": step,
+            "history": history})
+        if args.stop_after and epoch + 1 >= args.stop_after:
+            break
+    return model, history
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        bnn_model.parse_arch(args.arch)
+        bnn_model.parse_keep(args.keep)
+    except ValueError as e:
+        raise SystemExit(f"error: {e}")
+    return train(args)[1]
+
+
+if __name__ == "__main__":
+    main()
