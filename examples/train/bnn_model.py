@@ -325,15 +325,21 @@ def scheduled_keep(cin, keep, progress):
     return keep + int(math.ceil((cin - keep) * (1.0 - progress) ** 3))
 
 
-def update_kernel_mask(block, k):
+def update_kernel_mask(block, k, group=1):
     """Keep, in every output channel, the k kernels with the largest latent L1 magnitude.
 
-    A stable sort makes ties (rare with float latent weights) resolve to the lowest input
-    channel, so a run is reproducible.
+    group > 1: each run of `group` consecutive output channels shares one mask (chosen by the
+    group's summed L1).  That is the cheaper hardware structure of DESIGN.md 4.1: when the
+    channels one fold step computes together share a mask, the PEs need one Cin-way choice per
+    step instead of one each.  A stable sort makes ties (rare with float latent weights)
+    resolve to the lowest input channel, so a run is reproducible.
     """
     with torch.no_grad():
-        l1 = block.weight.abs().sum(dim=(2, 3))                    # [Cout, Cin]
+        cout, cin = block.kernel_mask.shape
+        if cout % group:
+            raise ValueError(f"mask group {group} does not divide {cout} output channels")
+        l1 = block.weight.abs().sum(dim=(2, 3)).reshape(cout // group, group, cin).sum(1)
         order = torch.sort(-l1, dim=1, stable=True).indices[:, :k]  # descending by L1
-        mask = torch.zeros_like(block.kernel_mask)
+        mask = torch.zeros(cout // group, cin)
         mask.scatter_(1, order, 1.0)
-        block.kernel_mask.copy_(mask)
+        block.kernel_mask.copy_(mask.repeat_interleave(group, dim=0))

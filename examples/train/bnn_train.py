@@ -29,7 +29,7 @@ CHECKPOINT_VERSION = 1
 # Arguments that define the run: on --resume they come from the checkpoint, so a resumed run
 # is the same run.  --epochs may be changed (the LR schedule then stretches from that point).
 RUN_ARGS = ("arch", "keep", "seed", "batch_size", "lr", "lr_schedule", "lr_step", "lr_gamma",
-            "weight_decay", "prune_end", "train_limit", "test_limit", "data")
+            "weight_decay", "prune_end", "mask_group", "train_limit", "test_limit", "data")
 
 
 def parse_args(argv):
@@ -52,6 +52,9 @@ def parse_args(argv):
     p.add_argument("--prune-end", type=float, default=0.4,
                    help="fraction of training after which kernel masks reach --keep and freeze "
                         "(default: %(default)s)")
+    p.add_argument("--mask-group", type=int, default=1,
+                   help="output channels per shared kernel mask: runs of G consecutive channels "
+                        "keep the same input channels (cheaper PE selection; default: %(default)s)")
     p.add_argument("--data", default=bnn_model.DEFAULT_DATA_DIR,
                    help="folder with the Fashion-MNIST idx .gz files (default: %(default)s)")
     p.add_argument("--train-limit", type=int, default=0,
@@ -134,7 +137,8 @@ def train(args):
             raise SystemExit(f"--resume: {ckpt_path} does not exist")
         ckpt = load_checkpoint(ckpt_path)
         for key in RUN_ARGS:
-            setattr(args, key, ckpt["run"][key])
+            if key in ckpt["run"]:  # a key missing from an older checkpoint keeps its default
+                setattr(args, key, ckpt["run"][key])
     elif os.path.exists(ckpt_path):
         raise SystemExit(f"{ckpt_path} exists: pass --resume to continue it, or pick another --out")
 
@@ -170,6 +174,10 @@ def train(args):
         raise SystemExit(f"--batch-size {args.batch_size} exceeds the {n} training images")
     prune_steps = max(1, int(round(args.prune_end * args.epochs * steps_per_epoch)))
     pruned = [(b, model.keep[name]) for name, b in model.conv_blocks() if name in model.keep]
+    for block, _ in pruned:
+        if args.mask_group < 1 or block.out_ch % args.mask_group:
+            raise SystemExit(f"--mask-group {args.mask_group} must divide the output channels "
+                             f"of every pruned layer ({block.out_ch})")
 
     for epoch in range(start_epoch, args.epochs):
         model.train()
@@ -181,7 +189,8 @@ def train(args):
             if step <= prune_steps:
                 for block, keep in pruned:
                     bnn_model.update_kernel_mask(
-                        block, bnn_model.scheduled_keep(block.in_ch, keep, step / prune_steps))
+                        block, bnn_model.scheduled_keep(block.in_ch, keep, step / prune_steps),
+                        args.mask_group)
             for group in opt.param_groups:
                 group["lr"] = lr_at(args, epoch, i, steps_per_epoch)
             idx = order[i * args.batch_size:(i + 1) * args.batch_size]

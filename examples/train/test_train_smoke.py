@@ -109,6 +109,14 @@ def pruning_schedule_and_masks():
     l1 = block.weight.detach().abs().sum((2, 3)).numpy()
     for o in range(5):
         assert set(np.flatnonzero(mask[o])) == set(np.argsort(-l1[o])[:2])
+    block = bnn_model.ConvBlock(6, 4, first=False)
+    with torch.no_grad():
+        block.weight.uniform_(-1, 1)
+    bnn_model.update_kernel_mask(block, 3, group=2)  # shared masks for channel pairs
+    mask = block.kernel_mask.numpy()
+    l1 = block.weight.detach().abs().sum((2, 3)).numpy()
+    assert np.all(mask.sum(1) == 3) and np.array_equal(mask[0], mask[1]) and np.array_equal(mask[2], mask[3])
+    assert set(np.flatnonzero(mask[2])) == set(np.argsort(-(l1[2] + l1[3]))[:3])
 
 
 @test
