@@ -1,0 +1,101 @@
+// The checked network: what network.yaml says, with every default filled in, every shape computed
+// and the weights attached. Only check_network() builds one, so every consumer may rely on it
+// being consistent (shapes chain, weights are +-1, folding divides, masks keep exactly `keep`).
+#pragma once
+
+#include "bnngen/diag/diagnostic.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bnngen {
+
+enum class LayerKind { Conv, MaxPool, Dense };
+enum class Activation { Threshold, None };
+
+std::string_view layer_kind_name(LayerKind k);
+
+// Activations between layers are C x H x W; a dense layer's output is C x 1 x 1.
+struct Shape {
+    int channels = 0;
+    int height = 0;
+    int width = 0;
+    [[nodiscard]] int64_t size() const { return int64_t{channels} * height * width; }
+    friend bool operator==(const Shape&, const Shape&) = default;
+};
+
+struct Fold {
+    int pe = 1;    // output channels computed in parallel
+    int simd = 1;  // input taps (bits, or pixels for the first layer) consumed per cycle
+};
+
+struct SpatialPrune {
+    int tolerance = 0;  // a window with at most this many taps differing from the background is skipped
+};
+
+struct Layer {
+    std::string name;
+    LayerKind kind = LayerKind::Conv;
+    SourceLocation where;  // the layer's entry in network.yaml
+
+    // conv and maxpool
+    int kernel = 0;
+    int stride = 1;
+    // conv only
+    int padding = 0;
+    int pad_value = -1;  // value of padding taps: -1 or +1 for binary conv; 0 when the input is integer
+    // conv and dense
+    int outputs = 0;  // out_channels or out_features
+    Activation activation = Activation::Threshold;
+    Fold fold;
+    std::optional<int> keep;  // structured kernel pruning: input-channel kernels kept per output channel
+    std::optional<SpatialPrune> spatial;
+
+    Shape in;
+    Shape out;
+    bool integer_input = false;  // the first compute layer reads unsigned input.bits integers
+
+    // Weights, as in weights.npz (see docs/network-yaml.md). weight is +-1 in PyTorch layout:
+    // conv [outputs][in.channels][kernel][kernel], dense [outputs][in.size()] in (C,H,W) order.
+    std::vector<int8_t> weight;
+    std::vector<int64_t> threshold;    // [outputs], activation threshold
+    std::vector<int64_t> bias;         // [outputs], activation none (zeros when absent)
+    std::vector<uint8_t> kernel_mask;  // conv [outputs][in.channels], 1 = kept; all ones when unpruned
+
+    [[nodiscard]] bool is_compute() const { return kind != LayerKind::MaxPool; }
+    // Input channels whose kernels each output channel keeps (in.channels when unpruned).
+    [[nodiscard]] int kept_channels() const;
+    // Taps (weights) per output channel actually used: kept_channels * k * k, or in_features.
+    [[nodiscard]] int64_t taps_per_output() const;
+    // Entries of `weight`: outputs x in.channels x k x k (conv), outputs x in.size() (dense).
+    [[nodiscard]] int64_t weight_count() const;
+};
+
+struct Target {
+    std::string part = "xczu3eg-sbva484-1-e";
+    double clock_mhz = 200.0;
+};
+
+struct InputSpec {
+    int channels = 0;
+    int height = 0;
+    int width = 0;
+    int bits = 8;
+};
+
+struct Network {
+    std::string name;
+    std::string source_file;   // path of network.yaml
+    std::string weights_file;  // resolved path of the weights archive
+    InputSpec input;
+    Target target;
+    std::vector<Layer> layers;
+
+    // The network's output is one value per class: the last layer's output is classes x 1 x 1.
+    [[nodiscard]] int classes() const { return layers.back().out.channels; }
+    [[nodiscard]] Shape input_shape() const { return Shape{input.channels, input.height, input.width}; }
+};
+
+}  // namespace bnngen

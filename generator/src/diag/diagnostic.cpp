@@ -1,0 +1,36 @@
+#include "bnngen/diag/diagnostic.hpp"
+
+#include <algorithm>
+
+namespace bnngen {
+
+Diagnostic& DiagnosticBag::add(Diagnostic d) {
+    items_.push_back(std::move(d));
+    return items_.back();
+}
+
+Diagnostic& DiagnosticBag::error(std::string code, SourceLocation where, std::string message) {
+    return add(Diagnostic{Severity::Error, std::move(code), std::move(where), {}, std::move(message), {}});
+}
+
+Diagnostic& DiagnosticBag::warning(std::string code, SourceLocation where, std::string message) {
+    return add(Diagnostic{Severity::Warning, std::move(code), std::move(where), {}, std::move(message), {}});
+}
+
+void DiagnosticBag::append(const DiagnosticBag& other) {
+    items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
+bool DiagnosticBag::has_errors() const { return error_count() > 0; }
+
+int DiagnosticBag::error_count() const {
+    return static_cast<int>(
+        std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::Error; }));
+}
+
+int DiagnosticBag::warning_count() const {
+    return static_cast<int>(std::count_if(items_.begin(), items_.end(),
+                                          [](const Diagnostic& d) { return d.severity == Severity::Warning; }));
+}
+
+}  // namespace bnngen

@@ -1,0 +1,273 @@
+// Stage 1 of the front end: network.yaml -> Network without shapes or weights. Checks what can be
+// checked key by key: syntax, unknown and duplicate keys, types, ranges, and keys that do not apply
+// to a layer's type.
+#include "bnngen/net/load.hpp"
+
+#include "yaml_reader.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
+
+namespace bnngen {
+namespace {
+
+using Keys = std::span<const std::string_view>;
+
+constexpr std::array<std::string_view, 5> kTopKeys = {"name", "input", "weights", "target", "layers"};
+constexpr std::array<std::string_view, 4> kInputKeys = {"channels", "height", "width", "bits"};
+constexpr std::array<std::string_view, 2> kTargetKeys = {"part", "clock_mhz"};
+constexpr std::array<std::string_view, 2> kFoldKeys = {"pe", "simd"};
+constexpr std::array<std::string_view, 2> kPruneKeys = {"kernels", "spatial"};
+constexpr std::array<std::string_view, 1> kKernelPruneKeys = {"keep"};
+constexpr std::array<std::string_view, 2> kSpatialKeys = {"mode", "tolerance"};
+constexpr std::array<std::string_view, 3> kLayerTypes = {"conv", "maxpool", "dense"};
+constexpr std::array<std::string_view, 2> kActivations = {"threshold", "none"};
+constexpr std::array<std::string_view, 1> kSpatialModes = {"background"};
+
+constexpr std::array<std::string_view, 11> kAllLayerKeys = {
+    "name", "type", "out_channels", "out_features", "kernel", "stride",
+    "padding", "pad_value", "activation", "fold", "prune"};
+constexpr std::array<std::string_view, 10> kConvKeys = {"name",    "type",      "out_channels", "kernel", "stride",
+                                                        "padding", "pad_value", "activation",   "fold",   "prune"};
+constexpr std::array<std::string_view, 4> kPoolKeys = {"name", "type", "kernel", "stride"};
+constexpr std::array<std::string_view, 5> kDenseKeys = {"name", "type", "out_features", "activation", "fold"};
+
+constexpr int64_t kMaxDimension = 1 << 16;
+
+bool is_identifier(const std::string& s) {
+    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) {
+        return false;
+    }
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+Keys keys_of(LayerKind kind) {
+    switch (kind) {
+    case LayerKind::Conv: return kConvKeys;
+    case LayerKind::MaxPool: return kPoolKeys;
+    case LayerKind::Dense: return kDenseKeys;
+    }
+    return kConvKeys;
+}
+
+// A key that exists for another layer type gets its own message rather than "unknown key".
+void check_layer_keys(MapReader& m, LayerKind kind) {
+    Keys allowed = keys_of(kind);
+    for (std::string_view key : kAllLayerKeys) {
+        bool applies = std::find(allowed.begin(), allowed.end(), key) != allowed.end();
+        if (!applies && m.has(key)) {
+            std::string list;
+            for (std::string_view k : allowed) {
+                list += (list.empty() ? "" : ", ") + std::string(k);
+            }
+            m.error("key-not-applicable", m.key_location(key),
+                    fmt::format("key '{}' does not apply to {} layers (they take {})", key, layer_kind_name(kind),
+                                list));
+        }
+    }
+    m.check_keys(kAllLayerKeys, allowed);
+}
+
+void parse_fold(MapReader& layer, Layer& out) {
+    auto fold = layer.map("fold", false, fmt::format("the fold of layer '{}'", out.name));
+    if (!fold) {
+        return;
+    }
+    fold->check_keys(kFoldKeys);
+    out.fold.pe = static_cast<int>(fold->integer("pe", false, 1, kMaxDimension).value_or(1));
+    out.fold.simd = static_cast<int>(fold->integer("simd", false, 1, kMaxDimension).value_or(1));
+}
+
+void parse_prune(MapReader& layer, Layer& out) {
+    auto prune = layer.map("prune", false, fmt::format("the prune options of layer '{}'", out.name));
+    if (!prune) {
+        return;
+    }
+    prune->check_keys(kPruneKeys);
+    if (auto kernels = prune->map("kernels", false, fmt::format("the kernel pruning of layer '{}'", out.name))) {
+        kernels->check_keys(kKernelPruneKeys);
+        if (auto keep = kernels->integer("keep", true, 1, kMaxDimension)) {
+            out.keep = static_cast<int>(*keep);
+        }
+    }
+    if (auto spatial = prune->map("spatial", false, fmt::format("the spatial pruning of layer '{}'", out.name))) {
+        spatial->check_keys(kSpatialKeys);
+        spatial->choice("mode", true, kSpatialModes);
+        SpatialPrune sp;
+        if (auto tolerance = spatial->integer("tolerance", false, 0, kMaxDimension)) {
+            sp.tolerance = static_cast<int>(*tolerance);
+        }
+        out.spatial = sp;
+    }
+}
+
+std::optional<Layer> parse_layer(const YAML::Node& node, size_t index, const std::string& file, DiagnosticBag& bag) {
+    auto m = as_map(node, fmt::format("layer {}", index + 1), file, bag);
+    if (!m) {
+        return std::nullopt;
+    }
+    Layer layer;
+    layer.where = m->location();
+    layer.pad_value = 0;
+    auto name = m->string("name", true);
+    if (name && !is_identifier(*name)) {
+        m->error("bad-name", location_of(file, m->get("name")),
+                 fmt::format("layer name '{}' must be an identifier (letters, digits and '_', not starting with a digit)",
+                             *name));
+    }
+    layer.name = name.value_or(fmt::format("#{}", index + 1));
+    m->set_context(fmt::format("layer '{}'", layer.name));
+
+    auto type = m->choice("type", true, kLayerTypes);
+    if (!type) {
+        m->check_keys(kAllLayerKeys);
+        return std::nullopt;
+    }
+    layer.kind = *type == "conv" ? LayerKind::Conv : *type == "maxpool" ? LayerKind::MaxPool : LayerKind::Dense;
+    check_layer_keys(*m, layer.kind);
+
+    bool ok = true;
+    auto need = [&ok](auto value) {
+        ok = ok && value.has_value();
+        return value;
+    };
+    switch (layer.kind) {
+    case LayerKind::Conv:
+        layer.outputs = static_cast<int>(need(m->integer("out_channels", true, 1, kMaxDimension)).value_or(0));
+        layer.kernel = static_cast<int>(need(m->integer("kernel", true, 1, 64)).value_or(0));
+        layer.stride = static_cast<int>(m->integer("stride", false, 1, 64).value_or(1));
+        layer.padding = static_cast<int>(m->integer("padding", false, 0, 63).value_or(0));
+        if (m->has("pad_value")) {
+            auto pad = m->integer("pad_value", false, -1, 1);
+            if (pad && *pad == 0) {
+                m->error("out-of-range", location_of(file, m->get("pad_value")),
+                         fmt::format("'pad_value' of layer '{}' must be -1 or +1, found 0", layer.name));
+            }
+            // 0 means "not given": check_structure picks the default, which depends on the layer's input.
+            layer.pad_value = pad && *pad != 0 ? static_cast<int>(*pad) : -1;
+        }
+        break;
+    case LayerKind::MaxPool:
+        layer.kernel = static_cast<int>(need(m->integer("kernel", true, 1, 64)).value_or(0));
+        layer.stride = static_cast<int>(m->integer("stride", false, 1, 64).value_or(layer.kernel));
+        break;
+    case LayerKind::Dense:
+        layer.outputs = static_cast<int>(need(m->integer("out_features", true, 1, kMaxDimension)).value_or(0));
+        break;
+    }
+    if (layer.is_compute()) {
+        auto activation = m->choice("activation", false, kActivations);
+        layer.activation = activation.value_or("threshold") == "none" ? Activation::None : Activation::Threshold;
+        parse_fold(*m, layer);
+    }
+    if (layer.kind == LayerKind::Conv) {
+        parse_prune(*m, layer);
+    }
+    if (!ok) {
+        return std::nullopt;
+    }
+    return layer;
+}
+
+void parse_input(MapReader& top, Network& net) {
+    auto input = top.map("input", true, "'input'");
+    if (!input) {
+        return;
+    }
+    input->check_keys(kInputKeys);
+    net.input.channels = static_cast<int>(input->integer("channels", true, 1, kMaxDimension).value_or(0));
+    net.input.height = static_cast<int>(input->integer("height", true, 1, kMaxDimension).value_or(0));
+    net.input.width = static_cast<int>(input->integer("width", true, 1, kMaxDimension).value_or(0));
+    net.input.bits = static_cast<int>(input->integer("bits", false, 1, 16).value_or(8));
+}
+
+void parse_target(MapReader& top, Network& net) {
+    auto target = top.map("target", false, "'target'");
+    if (!target) {
+        return;
+    }
+    target->check_keys(kTargetKeys);
+    if (auto part = target->string("part", false)) {
+        net.target.part = *part;
+    }
+    net.target.clock_mhz = target->number("clock_mhz", false, 0.0, 2000.0).value_or(net.target.clock_mhz);
+}
+
+void parse_layers(MapReader& top, Network& net, DiagnosticBag& bag) {
+    YAML::Node layers = top.get("layers");
+    if (!layers.IsDefined()) {
+        top.missing("layers");
+        return;
+    }
+    if (!layers.IsSequence() || layers.size() == 0) {
+        top.error("wrong-type", location_of(top.file(), layers),
+                  fmt::format("'layers' must be a non-empty sequence of layers, found {}",
+                              layers.IsSequence() ? "an empty sequence" : describe_yaml_value(layers)));
+        return;
+    }
+    std::map<std::string, SourceLocation> names;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        auto layer = parse_layer(layers[i], i, top.file(), bag);
+        if (!layer) {
+            continue;
+        }
+        auto [previous, inserted] = names.emplace(layer->name, layer->where);
+        if (!inserted) {
+            Diagnostic& d = bag.error("duplicate-layer", layer->where, fmt::format("duplicate layer name '{}'", layer->name));
+            d.notes.push_back(
+                Diagnostic{Severity::Note, {}, previous->second, {}, "previous layer with that name is here", {}});
+        }
+        net.layers.push_back(std::move(*layer));
+    }
+}
+
+}  // namespace
+
+std::optional<Network> parse_network_yaml(const std::filesystem::path& yaml_path, DiagnosticBag& bag) {
+    const std::string file = yaml_path.string();
+    int errors_before = bag.error_count();
+    YAML::Node root;
+    try {
+        root = YAML::LoadFile(file);
+    } catch (const YAML::BadFile&) {
+        bag.error("file-not-found", SourceLocation{file, 0, 0}, "cannot open the network description");
+        return std::nullopt;
+    } catch (const YAML::ParserException& e) {
+        bag.error("yaml-syntax", SourceLocation{file, e.mark.line + 1, e.mark.column + 1},
+                  fmt::format("invalid YAML: {}", e.msg));
+        return std::nullopt;
+    }
+    auto top = as_map(root, "the network description", file, bag);
+    if (!top) {
+        return std::nullopt;
+    }
+    top->set_context("the network description");
+    top->check_keys(kTopKeys);
+
+    Network net;
+    net.source_file = file;
+    if (auto name = top->string("name", true)) {
+        if (!is_identifier(*name)) {
+            top->error("bad-name", location_of(file, top->get("name")),
+                       fmt::format("network name '{}' must be an identifier (it names the Verilog top module)", *name));
+        }
+        net.name = *name;
+    }
+    parse_input(*top, net);
+    if (auto weights = top->string("weights", true)) {
+        net.weights_file = (yaml_path.parent_path() / *weights).string();
+    }
+    parse_target(*top, net);
+    parse_layers(*top, net, bag);
+    if (bag.error_count() > errors_before) {
+        return std::nullopt;
+    }
+    return net;
+}
+
+}  // namespace bnngen

@@ -1,0 +1,184 @@
+// Stage 2 of the front end: the layer sequence as a whole. Computes every layer's input and output
+// shape and checks the rules DESIGN.md sections 2-4 put on the order of layers, padding, pruning
+// and folding.
+#include "bnngen/net/load.hpp"
+
+#include <fmt/format.h>
+
+namespace bnngen {
+namespace {
+
+std::string shape_text(const Shape& s) { return fmt::format("{} x {} x {}", s.channels, s.height, s.width); }
+
+int window_output(int size, int padding, int kernel, int stride) { return (size + 2 * padding - kernel) / stride + 1; }
+
+class StructureChecker {
+public:
+    StructureChecker(Network& net, DiagnosticBag& bag) : net_(net), bag_(bag) {}
+
+    bool run() {
+        int errors_before = bag_.error_count();
+        Shape shape = net_.input_shape();
+        bool binary = false;  // does the current activation hold bits (or the integer input)?
+        const Layer* previous = nullptr;
+        for (size_t i = 0; i < net_.layers.size(); ++i) {
+            Layer& layer = net_.layers[i];
+            layer.in = shape;
+            layer.integer_input = !binary && layer.is_compute();
+            if (previous != nullptr && previous->is_compute() && previous->activation == Activation::None) {
+                error(previous->where, "activation-none-not-last",
+                      fmt::format("activation 'none' is only allowed on the last layer, but layer '{}' is followed by "
+                                  "layer '{}'",
+                                  previous->name, layer.name));
+            }
+            if (!check_layer(layer, binary)) {
+                return false;  // later shapes would only repeat this error
+            }
+            shape = layer.out;
+            binary = true;
+            previous = &layer;
+        }
+        const Layer& last = net_.layers.back();
+        if (last.out.height != 1 || last.out.width != 1) {
+            error(last.where, "output-not-vector",
+                  fmt::format("the network must end in one value per class, but its last layer '{}' produces {}; "
+                              "end with a dense layer",
+                              last.name, shape_text(last.out)));
+        }
+        return bag_.error_count() == errors_before;
+    }
+
+private:
+    void error(const SourceLocation& where, std::string code, std::string message) {
+        bag_.error(std::move(code), where, std::move(message));
+    }
+
+    bool check_window(Layer& layer, int padding) {
+        if (layer.in.height + 2 * padding < layer.kernel || layer.in.width + 2 * padding < layer.kernel) {
+            error(layer.where, "shape-mismatch",
+                  fmt::format("layer '{}' ({} kernel {}, padding {}) needs an input of at least {} x {}, found {}",
+                              layer.name, layer_kind_name(layer.kind), layer.kernel, padding,
+                              layer.kernel - 2 * padding, layer.kernel - 2 * padding, shape_text(layer.in)));
+            return false;
+        }
+        return true;
+    }
+
+    bool check_layer(Layer& layer, bool binary_input) {
+        switch (layer.kind) {
+        case LayerKind::Conv: return check_conv(layer, binary_input);
+        case LayerKind::MaxPool: return check_pool(layer, binary_input);
+        case LayerKind::Dense:
+            layer.out = Shape{layer.outputs, 1, 1};
+            check_fold(layer);
+            return true;
+        }
+        return false;
+    }
+
+    bool check_conv(Layer& layer, bool binary_input) {
+        if (layer.padding >= layer.kernel) {
+            error(layer.where, "out-of-range",
+                  fmt::format("'padding' of layer '{}' must be less than its kernel ({}), found {}", layer.name,
+                              layer.kernel, layer.padding));
+        }
+        if (!binary_input && layer.pad_value != 0) {
+            error(layer.where, "pad-value-on-integer-input",
+                  fmt::format("layer '{}' reads the integer input, which is padded with the integer 0; it takes no "
+                              "'pad_value'",
+                              layer.name));
+        }
+        if (binary_input && layer.pad_value == 0) {
+            layer.pad_value = -1;
+        }
+        if (!check_window(layer, layer.padding)) {
+            return false;
+        }
+        layer.out = Shape{layer.outputs, window_output(layer.in.height, layer.padding, layer.kernel, layer.stride),
+                          window_output(layer.in.width, layer.padding, layer.kernel, layer.stride)};
+        if (layer.keep && *layer.keep > layer.in.channels) {
+            error(layer.where, "out-of-range",
+                  fmt::format("kernel pruning of layer '{}' keeps {} kernels per output channel, but the layer has "
+                              "only {} input channels",
+                              layer.name, *layer.keep, layer.in.channels));
+            layer.keep.reset();
+        }
+        if (layer.spatial) {
+            check_spatial(layer, binary_input);
+        }
+        check_fold(layer);
+        return true;
+    }
+
+    void check_spatial(const Layer& layer, bool binary_input) {
+        if (!binary_input) {
+            error(layer.where, "spatial-on-integer-input",
+                  fmt::format("spatial pruning applies to binary conv layers, but layer '{}' reads the integer "
+                              "input",
+                              layer.name));
+            return;
+        }
+        for (const Layer& earlier : net_.layers) {
+            if (&earlier == &layer) {
+                break;
+            }
+            if (earlier.kind == LayerKind::Dense) {
+                error(layer.where, "spatial-after-dense",
+                      fmt::format("spatial pruning applies to feature maps, but layer '{}' comes after dense layer "
+                                  "'{}'",
+                                  layer.name, earlier.name));
+                return;
+            }
+        }
+        int taps = layer.kernel * layer.kernel;
+        if (layer.spatial->tolerance >= taps) {
+            error(layer.where, "out-of-range",
+                  fmt::format("spatial pruning tolerance of layer '{}' must be less than its {} window taps, found "
+                              "{} (every position would be skipped)",
+                              layer.name, taps, layer.spatial->tolerance));
+        }
+    }
+
+    bool check_pool(Layer& layer, bool binary_input) {
+        if (!binary_input) {
+            error(layer.where, "pool-on-integer-input",
+                  fmt::format("max-pool layer '{}' needs binary input (it is an OR over bits), but it reads the "
+                              "integer input; start with a conv or dense layer",
+                              layer.name));
+            return false;
+        }
+        if (!check_window(layer, 0)) {
+            return false;
+        }
+        layer.out = Shape{layer.in.channels, window_output(layer.in.height, 0, layer.kernel, layer.stride),
+                          window_output(layer.in.width, 0, layer.kernel, layer.stride)};
+        return true;
+    }
+
+    void check_fold(const Layer& layer) {
+        if (layer.outputs % layer.fold.pe != 0) {
+            error(layer.where, "fold-mismatch",
+                  fmt::format("fold pe {} of layer '{}' must divide its {} output {}", layer.fold.pe, layer.name,
+                              layer.outputs, layer.kind == LayerKind::Dense ? "features" : "channels"));
+        }
+        int64_t taps = layer.taps_per_output();
+        if (taps % layer.fold.simd != 0) {
+            std::string work = layer.kind == LayerKind::Dense
+                                   ? fmt::format("{} input features", taps)
+                                   : fmt::format("{} taps per output channel ({} {} x {} x {})", taps,
+                                                 layer.keep ? "keep" : "channels", layer.kept_channels(),
+                                                 layer.kernel, layer.kernel);
+            error(layer.where, "fold-mismatch",
+                  fmt::format("fold simd {} of layer '{}' must divide its {}", layer.fold.simd, layer.name, work));
+        }
+    }
+
+    Network& net_;
+    DiagnosticBag& bag_;
+};
+
+}  // namespace
+
+bool check_structure(Network& net, DiagnosticBag& bag) { return StructureChecker(net, bag).run(); }
+
+}  // namespace bnngen
