@@ -1,0 +1,25 @@
+// Random valid networks for differential testing and benchmarks: random layer sequences covering
+// the schema (integer first layer of 1..16 bits, conv with any kernel/stride/padding/pad_value and
+// kernel pruning, max-pool, dense after conv, threshold or integer-score last layer) with random
+// +-1 weights and thresholds chosen so that outputs actually vary.
+#pragma once
+
+#include "bnngen/net/network.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace bnngen {
+
+// Deterministic for a given seed. The result has passed check_structure and check_weight_values.
+Network random_network(uint64_t seed);
+
+// Fills in random weights, thresholds, biases and kernel masks for a network whose layers and
+// shapes are set (check_structure has run). Thresholds are spread around the middle of each
+// channel's pre-activation range.
+void randomize_weights(Network& net, uint64_t seed);
+
+// `count` images of uniformly random input values in [0, 2^bits), [count][C][H][W].
+std::vector<uint16_t> random_images(const Network& net, int64_t count, uint64_t seed);
+
+}  // namespace bnngen
