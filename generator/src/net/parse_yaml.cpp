@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <fstream>
 #include <map>
 
 namespace bnngen {
@@ -38,6 +39,36 @@ constexpr std::array<std::string_view, 4> kPoolKeys = {"name", "type", "kernel",
 constexpr std::array<std::string_view, 5> kDenseKeys = {"name", "type", "out_features", "activation", "fold"};
 
 constexpr int64_t kMaxDimension = 1 << 16;
+
+// yaml-cpp names the parser state it was in; say what the writer most likely got wrong.
+// `line` is the text of the line the parser stopped on (empty past the end of the file).
+std::string syntax_message(const std::string& msg, const std::string& line) {
+    if (msg == YAML::ErrorMsg::END_OF_SEQ_FLOW) {
+        return "invalid YAML: expected ',' or ']' to continue or close a flow sequence '[...]'";
+    }
+    if (msg == YAML::ErrorMsg::END_OF_MAP_FLOW) {
+        return "invalid YAML: expected ',' or '}' to continue or close a flow mapping '{...}'";
+    }
+    std::string hint;
+    const size_t indent = line.find_first_not_of(" \t");
+    if (indent != std::string::npos && line.find('\t') < indent) {
+        hint = " (this line is indented with a tab; YAML indents with spaces only)";
+    } else if (msg == YAML::ErrorMsg::END_OF_MAP || msg == YAML::ErrorMsg::END_OF_SEQ) {
+        hint = " (is this line indented differently from the entries before it?)";
+    }
+    return fmt::format("invalid YAML: {}{}", msg, hint);
+}
+
+std::string line_of(const std::string& file, int line) {
+    std::ifstream in(file);
+    std::string text;
+    for (int i = 0; i <= line && std::getline(in, text); ++i) {
+        if (i == line) {
+            return text;
+        }
+    }
+    return {};
+}
 
 bool is_identifier(const std::string& s) {
     if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) {
@@ -239,7 +270,7 @@ std::optional<Network> parse_network_yaml(const std::filesystem::path& yaml_path
         return std::nullopt;
     } catch (const YAML::ParserException& e) {
         bag.error("yaml-syntax", SourceLocation{file, e.mark.line + 1, e.mark.column + 1},
-                  fmt::format("invalid YAML: {}", e.msg));
+                  syntax_message(e.msg, line_of(file, e.mark.line)));
         return std::nullopt;
     }
     auto top = as_map(root, "the network description", file, bag);

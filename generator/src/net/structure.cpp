@@ -55,10 +55,19 @@ private:
 
     bool check_window(Layer& layer, int padding) {
         if (layer.in.height + 2 * padding < layer.kernel || layer.in.width + 2 * padding < layer.kernel) {
+            auto index = &layer - net_.layers.data();
+            std::string source = index == 0 ? std::string("the network input")
+                                            : fmt::format("the output of layer '{}'",
+                                                          net_.layers[static_cast<size_t>(index - 1)].name);
+            std::string window = layer.kind == LayerKind::Conv
+                                     ? fmt::format("conv, kernel {}, padding {}", layer.kernel, padding)
+                                     : fmt::format("{}, kernel {}", layer_kind_name(layer.kind), layer.kernel);
+            int needed = layer.kernel - 2 * padding;
             error(layer.where, "shape-mismatch",
-                  fmt::format("layer '{}' ({} kernel {}, padding {}) needs an input of at least {} x {}, found {}",
-                              layer.name, layer_kind_name(layer.kind), layer.kernel, padding,
-                              layer.kernel - 2 * padding, layer.kernel - 2 * padding, shape_text(layer.in)));
+                  fmt::format("layer '{}' ({}) needs an input of at least {} x {} (height x width), but {} is "
+                              "{} x {} ({} channels)",
+                              layer.name, window, needed, needed, source, layer.in.height, layer.in.width,
+                              layer.in.channels));
             return false;
         }
         return true;

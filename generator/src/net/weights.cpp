@@ -6,6 +6,7 @@
 #include "bnngen/diag/error.hpp"
 #include "bnngen/io/npz.hpp"
 #include "bnngen/util/did_you_mean.hpp"
+#include "yaml_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -71,8 +72,8 @@ private:
         if (it == arrays_.end()) {
             if (required) {
                 array_error(name, "missing-array",
-                            fmt::format("missing: expected {} {} in '{}'", io::dtype_name(dtype), shape_string(shape),
-                                        net_.weights_file));
+                            fmt::format("missing from the archive; expected {} {}", io::dtype_name(dtype),
+                                        shape_string(shape)));
             }
             return nullptr;
         }
@@ -179,19 +180,36 @@ void array_diagnostic(DiagnosticBag& bag, const Network& net, Severity severity,
     d.subject = fmt::format("array '{}'", array);
 }
 
+// "[o, i, ky, kx]" (conv) or "[o, i]" (dense): the numpy index of entry `flat` of the weight array.
+std::string weight_index(const Layer& layer, int64_t flat) {
+    if (layer.kind == LayerKind::Dense) {
+        return fmt::format("[{}, {}]", flat / layer.in.size(), flat % layer.in.size());
+    }
+    int64_t k = layer.kernel;
+    return fmt::format("[{}, {}, {}, {}]", flat / (layer.in.channels * k * k), flat / (k * k) % layer.in.channels,
+                       flat / k % k, flat % k);
+}
+
 void check_layer_values(const Network& net, const Layer& layer, DiagnosticBag& bag) {
-    if (!layer.weight.empty()) {
-        auto bad = std::find_if(layer.weight.begin(), layer.weight.end(), [](int8_t w) { return w != 1 && w != -1; });
+    if (layer.weight.size() == static_cast<size_t>(layer.weight_count())) {
+        auto not_binary = [](int8_t w) { return w != 1 && w != -1; };
+        auto bad = std::find_if(layer.weight.begin(), layer.weight.end(), not_binary);
         if (bad != layer.weight.end()) {
-            auto count = std::count_if(layer.weight.begin(), layer.weight.end(), [](int8_t w) { return w != 1 && w != -1; });
+            auto count = std::count_if(layer.weight.begin(), layer.weight.end(), not_binary);
+            bool bits = std::all_of(layer.weight.begin(), layer.weight.end(), [](int8_t w) { return w == 0 || w == 1; });
             array_diagnostic(bag, net, Severity::Error, layer.name + ".weight", "weight-not-binary",
-                             fmt::format("weights must be -1 or +1, found {} at flat index {} ({} of {} values are not "
-                                         "+-1)",
-                                         *bad, bad - layer.weight.begin(), count, layer.weight.size()));
+                             fmt::format("weights must be -1 or +1, found {} at {} ({} of {} values are not +-1){}",
+                                         *bad, weight_index(layer, bad - layer.weight.begin()), count,
+                                         layer.weight.size(),
+                                         bits ? "; the array holds 0/1 bits: write bit 0 as -1" : ""));
         }
     }
-    bool mask_ok = true;
-    if (layer.kind == LayerKind::Conv && layer.keep && !layer.kernel_mask.empty()) {
+    // A mask that did not bind (missing or ill-formed array, already reported) cannot be checked, and
+    // without it the reachable range of an integer-input conv layer is unknown.
+    const bool has_mask =
+        layer.kernel_mask.size() == static_cast<size_t>(layer.outputs) * static_cast<size_t>(layer.in.channels);
+    bool mask_ok = has_mask || layer.kind != LayerKind::Conv || !layer.integer_input;
+    if (layer.kind == LayerKind::Conv && layer.keep && has_mask) {
         int cin = layer.in.channels;
         int bad_rows = 0;
         std::string first;
@@ -243,6 +261,19 @@ void check_layer_values(const Network& net, const Layer& layer, DiagnosticBag& b
     }
 }
 
+// Where network.yaml names the weights file, for a note under an unreadable archive. The file parsed
+// once already; if it no longer does, the note names only the file.
+SourceLocation weights_key_location(const Network& net) {
+    try {
+        const YAML::Node root = YAML::LoadFile(net.source_file);
+        if (root.IsMap() && root["weights"]) {
+            return location_of(net.source_file, root["weights"]);
+        }
+    } catch (const YAML::Exception&) {
+    }
+    return SourceLocation{net.source_file, 0, 0};
+}
+
 }  // namespace
 
 bool check_weight_values(const Network& net, DiagnosticBag& bag) {
@@ -260,7 +291,11 @@ bool attach_weights(Network& net, DiagnosticBag& bag) {
     try {
         arrays = io::read_npz(net.weights_file);
     } catch (const InputError& e) {
-        bag.add(e.diagnostic());
+        Diagnostic& d = bag.add(e.diagnostic());
+        if (!net.source_file.empty()) {
+            d.notes.push_back(Diagnostic{Severity::Note, {}, weights_key_location(net), {},
+                                         "the weights file is named here", {}});
+        }
         return false;
     }
     int errors_before = bag.error_count();
