@@ -54,13 +54,4 @@ inline void append_bits(uint64_t* dst, int64_t offset, const uint64_t* src, int 
     }
 }
 
-// Number of positions where a and b differ among the bits set in mask.
-inline int masked_mismatches(const uint64_t* a, const uint64_t* b, const uint64_t* mask, int words) {
-    int count = 0;
-    for (int j = 0; j < words; ++j) {
-        count += std::popcount((a[j] ^ b[j]) & mask[j]);
-    }
-    return count;
-}
-
 }  // namespace bnngen::golden

@@ -8,6 +8,8 @@
 
 #include "bit_map.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <limits>
 #include <variant>
 
@@ -24,6 +26,8 @@ struct Activations {
 struct PopcountWeights {
     int words = 0;  // per output
     int64_t kept_taps = 0;
+    std::vector<int64_t> max_mismatches;  // [outputs], threshold layers: output is 1 iff mismatches <= this
+    bool pruned = false;  // some tap is masked out; otherwise the AND with `kept` is skipped
     std::vector<uint64_t> weight;  // [outputs][words], bit = (w == +1)
     std::vector<uint64_t> kept;    // [outputs][words], bit = tap is kept
 };
@@ -56,6 +60,20 @@ bool is_kept(const Layer& layer, int output, int channel) {
     return layer.kernel_mask[static_cast<size_t>(output * layer.in.channels + channel)] != 0;
 }
 
+int64_t floor_half(int64_t v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); }
+
+// y = 1 iff s = N - 2m >= T iff m <= floor((N - T) / 2): the threshold in the popcount domain,
+// as the hardware compares it.
+std::vector<int64_t> popcount_thresholds(const Layer& layer, int64_t kept_taps) {
+    std::vector<int64_t> limits;
+    if (layer.activation == Activation::Threshold) {
+        for (int64_t t : layer.threshold) {
+            limits.push_back(floor_half(kept_taps - t));
+        }
+    }
+    return limits;
+}
+
 BinaryConvPlan lower_binary_conv(const Layer& layer) {
     const int channels = layer.in.channels;
     const int k = layer.kernel;
@@ -81,6 +99,8 @@ BinaryConvPlan lower_binary_conv(const Layer& layer) {
             }
         }
     }
+    plan.w.pruned = layer.kept_channels() < channels;
+    plan.w.max_mismatches = popcount_thresholds(layer, plan.w.kept_taps);
     plan.pad_pixel.assign(static_cast<size_t>(words_for(channels)), 0);
     if (layer.pad_value > 0) {
         for (int c = 0; c < channels; ++c) {
@@ -106,6 +126,7 @@ BinaryDensePlan lower_binary_dense(const Layer& layer) {
             set_bit(plan.w.kept.data() + o * plan.w.words, i);
         }
     }
+    plan.w.max_mismatches = popcount_thresholds(layer, plan.w.kept_taps);
     plan.input.assign(static_cast<size_t>(plan.w.words), 0);
     return plan;
 }
@@ -148,13 +169,58 @@ void integer_sums(const IntegerPlan& plan, std::vector<Acc>& sums) {
     }
 }
 
+// Counts, for every output o, the kept taps where weight and input differ (mismatches), and hands
+// (o, mismatches) to `sink`. Bits past the taps are 0 in both weights and inputs, so the unpruned
+// case needs no mask. `Words` > 0 fixes the word count at compile time so that the common small
+// windows unroll into registers.
+template <bool Pruned, int Words, typename Sink>
+void for_each_mismatch_count(const PopcountWeights& w, const uint64_t* x, size_t outputs, Sink&& sink) {
+    const auto words = static_cast<size_t>(Words > 0 ? Words : w.words);
+    for (size_t o = 0; o < outputs; ++o) {
+        const uint64_t* weight = w.weight.data() + o * words;
+        const uint64_t* kept = w.kept.data() + o * words;
+        int64_t mismatches = 0;
+        for (size_t j = 0; j < words; ++j) {
+            uint64_t differ = weight[j] ^ x[j];
+            if constexpr (Pruned) {
+                differ &= kept[j];
+            }
+            mismatches += std::popcount(differ);
+        }
+        sink(o, mismatches);
+    }
+}
+
+template <bool Pruned, typename Sink>
+void dispatch_words(const PopcountWeights& w, const uint64_t* x, size_t outputs, Sink&& sink) {
+    switch (w.words) {
+    case 1: return for_each_mismatch_count<Pruned, 1>(w, x, outputs, sink);
+    case 2: return for_each_mismatch_count<Pruned, 2>(w, x, outputs, sink);
+    case 3: return for_each_mismatch_count<Pruned, 3>(w, x, outputs, sink);
+    case 4: return for_each_mismatch_count<Pruned, 4>(w, x, outputs, sink);
+    case 5: return for_each_mismatch_count<Pruned, 5>(w, x, outputs, sink);
+    case 9: return for_each_mismatch_count<Pruned, 9>(w, x, outputs, sink);
+    case 18: return for_each_mismatch_count<Pruned, 18>(w, x, outputs, sink);
+    default: return for_each_mismatch_count<Pruned, 0>(w, x, outputs, sink);
+    }
+}
+
+template <typename Sink>
+void for_each_output(const PopcountWeights& w, const uint64_t* x, size_t outputs, Sink&& sink) {
+    if (w.pruned) {
+        dispatch_words<true>(w, x, outputs, sink);
+    } else {
+        dispatch_words<false>(w, x, outputs, sink);
+    }
+}
+
 }  // namespace
 
 struct FastModel::Impl {
     const Network& net;
     std::vector<Plan> plans;
-    std::vector<Activations> outputs;  // one per layer, reused across images
-    std::vector<int64_t>* operations = nullptr;
+    std::vector<Activations> layer_outputs;  // one per layer, reused across images
+    std::vector<int64_t> sums;  // scratch: one position's pre-activations
 
     explicit Impl(const Network& n) : net(n) {
         for (const Layer& layer : net.layers) {
@@ -168,18 +234,46 @@ struct FastModel::Impl {
                 plans.emplace_back(lower_binary_dense(layer));
             }
         }
-        outputs.resize(net.layers.size());
+        layer_outputs.resize(net.layers.size());
+        size_t widest = 0;
+        for (const Layer& layer : net.layers) {
+            widest = std::max(widest, static_cast<size_t>(layer.outputs));
+        }
+        sums.resize(widest);
     }
 
-    // Stores output o at pixel (y, x) of the layer's output.
-    static void emit(const Layer& layer, Activations& out, int o, int y, int x, int64_t s) {
-        auto oi = static_cast<size_t>(o);
+    // Applies the activation to the pre-activations of every output channel at pixel (y, x).
+    static void emit_all(const Layer& layer, Activations& out, int y, int x, const int64_t* s) {
+        const auto outputs = static_cast<size_t>(layer.outputs);
         if (layer.activation == Activation::Threshold) {
-            if (s >= layer.threshold[oi]) {
-                set_bit(out.bits.pixel(y, x), o);
+            uint64_t* pixel = out.bits.pixel(y, x);
+            const int64_t* threshold = layer.threshold.data();
+            for (size_t o = 0; o < outputs; ++o) {
+                pixel[o / 64] |= static_cast<uint64_t>(s[o] >= threshold[o]) << (o % 64);
             }
         } else {
-            out.scores[static_cast<size_t>((o * layer.out.height + y) * layer.out.width + x)] = s + layer.bias[oi];
+            const auto plane = static_cast<size_t>(layer.out.height) * static_cast<size_t>(layer.out.width);
+            const size_t offset = static_cast<size_t>(y) * static_cast<size_t>(layer.out.width) + static_cast<size_t>(x);
+            for (size_t o = 0; o < outputs; ++o) {
+                out.scores[o * plane + offset] = s[o] + layer.bias[o];
+            }
+        }
+    }
+
+    // One position of a binary layer: threshold layers compare mismatch counts directly.
+    void emit_popcount(const Layer& layer, const PopcountWeights& w, const uint64_t* x, Activations& out, int y, int x_pos) {
+        const auto outputs = static_cast<size_t>(layer.outputs);
+        if (layer.activation == Activation::Threshold) {
+            uint64_t* pixel = out.bits.pixel(y, x_pos);
+            const int64_t* limit = w.max_mismatches.data();
+            for_each_output(w, x, outputs, [pixel, limit](size_t o, int64_t mismatches) {
+                pixel[o / 64] |= static_cast<uint64_t>(mismatches <= limit[o]) << (o % 64);
+            });
+        } else {
+            int64_t* s = sums.data();
+            const int64_t n = w.kept_taps;
+            for_each_output(w, x, outputs, [s, n](size_t o, int64_t mismatches) { s[o] = n - 2 * mismatches; });
+            emit_all(layer, out, y, x_pos, s);
         }
     }
 
@@ -217,13 +311,12 @@ struct FastModel::Impl {
                 }
                 if (plan.wide) {
                     integer_sums(plan, plan.sums64);
+                    std::copy(plan.sums64.begin(), plan.sums64.end(), sums.begin());
                 } else {
                     integer_sums(plan, plan.sums32);
+                    std::copy(plan.sums32.begin(), plan.sums32.end(), sums.begin());
                 }
-                for (int o = 0; o < layer.outputs; ++o) {
-                    auto oi = static_cast<size_t>(o);
-                    emit(layer, out, o, oy, ox, plan.wide ? plan.sums64[oi] : int64_t{plan.sums32[oi]});
-                }
+                emit_all(layer, out, oy, ox, sums.data());
                 ops += kept_taps * layer.outputs;
             }
         }
@@ -245,11 +338,7 @@ struct FastModel::Impl {
                         append_bits(plan.window.data(), int64_t{ky * k + kx} * channels, src, channels);
                     }
                 }
-                for (int o = 0; o < layer.outputs; ++o) {
-                    int mismatches = masked_mismatches(w.weight.data() + o * w.words, plan.window.data(),
-                                                       w.kept.data() + o * w.words, w.words);
-                    emit(layer, out, o, oy, ox, w.kept_taps - 2 * int64_t{mismatches});
-                }
+                emit_popcount(layer, w, plan.window.data(), out, oy, ox);
                 ops += w.kept_taps * layer.outputs;
             }
         }
@@ -268,11 +357,7 @@ struct FastModel::Impl {
             }
         }
         const PopcountWeights& w = plan.w;
-        for (int o = 0; o < layer.outputs; ++o) {
-            int mismatches = masked_mismatches(w.weight.data() + o * w.words, plan.input.data(),
-                                               w.kept.data() + o * w.words, w.words);
-            emit(layer, out, o, 0, 0, w.kept_taps - 2 * int64_t{mismatches});
-        }
+        emit_popcount(layer, w, plan.input.data(), out, 0, 0);
         ops += w.kept_taps * layer.outputs;
     }
 
@@ -295,10 +380,10 @@ struct FastModel::Impl {
     void run(const uint16_t* image, std::vector<int64_t>& ops) {
         for (size_t i = 0; i < net.layers.size(); ++i) {
             const Layer& layer = net.layers[i];
-            Activations& out = outputs[i];
+            Activations& out = layer_outputs[i];
             prepare(layer, out);
             // Only the first compute layer reads the image; every later layer reads bits.
-            const BitMap* in = i == 0 ? nullptr : &outputs[i - 1].bits;
+            const BitMap* in = i == 0 ? nullptr : &layer_outputs[i - 1].bits;
             std::visit(
                 [&](auto& plan) {
                     using P = std::decay_t<decltype(plan)>;
@@ -318,7 +403,7 @@ struct FastModel::Impl {
 
     Tensor unpack(size_t index) const {
         const Layer& layer = net.layers[index];
-        const Activations& a = outputs[index];
+        const Activations& a = layer_outputs[index];
         if (a.is_scores) {
             return a.scores;
         }

@@ -144,7 +144,6 @@ std::optional<Layer> parse_layer(const YAML::Node& node, size_t index, const std
     }
     Layer layer;
     layer.where = m->location();
-    layer.pad_value = 0;
     auto name = m->string("name", true);
     if (name && !is_identifier(*name)) {
         m->error("bad-name", location_of(file, m->get("name")),
@@ -179,8 +178,7 @@ std::optional<Layer> parse_layer(const YAML::Node& node, size_t index, const std
                 m->error("out-of-range", location_of(file, m->get("pad_value")),
                          fmt::format("'pad_value' of layer '{}' must be -1 or +1, found 0", layer.name));
             }
-            // 0 means "not given": check_structure picks the default, which depends on the layer's input.
-            layer.pad_value = pad && *pad != 0 ? static_cast<int>(*pad) : -1;
+            layer.pad_value = static_cast<int>(pad.value_or(0));
         }
         break;
     case LayerKind::MaxPool:

@@ -45,7 +45,9 @@ struct Layer {
     int stride = 1;
     // conv only
     int padding = 0;
-    int pad_value = -1;  // value of padding taps: -1 or +1 for binary conv; 0 when the input is integer
+    // Value of padding taps: -1 or +1 for binary conv, 0 for integer input. 0 before check_structure
+    // means "not given", and check_structure picks the default (-1 for binary conv).
+    int pad_value = 0;
     // conv and dense
     int outputs = 0;  // out_channels or out_features
     Activation activation = Activation::Threshold;
