@@ -22,6 +22,7 @@
 namespace {
 
 constexpr int kExitInputError = 1;
+constexpr int kExitUsage = 2;
 constexpr int kExitInternalError = 3;
 
 void print_diagnostics(const bnngen::DiagnosticBag& bag) {
@@ -150,7 +151,12 @@ int main(int argc, char** argv) {
     infer->add_option("--limit", infer_opt.limit, "use only the first N images")->check(CLI::PositiveNumber);
     infer->add_option("--out", infer_opt.out, "write the integer scores as .npy (int32 [N, classes])");
 
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help and --version are "errors" with exit code 0; every real parse error exits 2.
+        return app.exit(e) == 0 ? 0 : kExitUsage;
+    }
     try {
         if (check->parsed()) {
             return run_check(check_yaml);

@@ -39,7 +39,7 @@ constexpr std::array<std::string_view, 5> kLayerKeys = {"kernel", "stride", "pad
 
 }  // namespace
 
-TEST_CASE("edit distance counts insertions, deletions and substitutions") {
+TEST_CASE("edit distance counts insertions, deletions, substitutions and swaps of neighbours") {
     CHECK(edit_distance("", "") == 0);
     CHECK(edit_distance("kernel", "kernel") == 0);
     CHECK(edit_distance("", "abc") == 3);
@@ -47,7 +47,9 @@ TEST_CASE("edit distance counts insertions, deletions and substitutions") {
     CHECK(edit_distance("kernal", "kernel") == 1);
     CHECK(edit_distance("kernels", "kernel") == 1);
     CHECK(edit_distance("kitten", "sitting") == 3);
-    CHECK(edit_distance("simd", "smid") == edit_distance("smid", "simd"));
+    CHECK(edit_distance("simd", "smid") == 1);
+    CHECK(edit_distance("widht", "width") == 1);
+    CHECK(edit_distance("ab", "ba") == 1);
 }
 
 TEST_CASE("closest match suggests a plausible typo and nothing for an unrelated word") {

@@ -1,6 +1,7 @@
 #include "bnngen/diag/diagnostic.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace bnngen {
 
@@ -19,6 +20,19 @@ Diagnostic& DiagnosticBag::warning(std::string code, SourceLocation where, std::
 
 void DiagnosticBag::append(const DiagnosticBag& other) {
     items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+}
+
+void DiagnosticBag::sort_by_location(size_t first) {
+    if (first >= items_.size()) {
+        return;
+    }
+    std::stable_sort(items_.begin() + static_cast<std::ptrdiff_t>(first), items_.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) {
+                         if (a.where.file != b.where.file) {
+                             return false;  // keep the order between files
+                         }
+                         return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+                     });
 }
 
 bool DiagnosticBag::has_errors() const { return error_count() > 0; }

@@ -11,6 +11,11 @@ std::string_view layer_kind_name(LayerKind k) {
     return "conv";
 }
 
+const SourceLocation& Layer::location_of(const std::string& key) const {
+    auto it = value_locations.find(key);
+    return it == value_locations.end() ? where : it->second;
+}
+
 int Layer::kept_channels() const { return keep.value_or(in.channels); }
 
 int64_t Layer::taps_per_output() const {

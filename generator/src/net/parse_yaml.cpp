@@ -70,6 +70,17 @@ std::string line_of(const std::string& file, int line) {
     return {};
 }
 
+void record_value_locations(const YAML::Node& map, const std::string& prefix, const std::string& file,
+                            std::map<std::string, SourceLocation>& out) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        std::string key = prefix + it->first.Scalar();
+        out.emplace(key, location_of(file, it->second));
+        if (it->second.IsMap()) {
+            record_value_locations(it->second, key + ".", file, out);
+        }
+    }
+}
+
 bool is_identifier(const std::string& s) {
     if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) {
         return false;
@@ -160,6 +171,7 @@ std::optional<Layer> parse_layer(const YAML::Node& node, size_t index, const std
     }
     layer.kind = *type == "conv" ? LayerKind::Conv : *type == "maxpool" ? LayerKind::MaxPool : LayerKind::Dense;
     check_layer_keys(*m, layer.kind);
+    record_value_locations(node, "", file, layer.value_locations);
 
     bool ok = true;
     auto need = [&ok](auto value) {
@@ -172,13 +184,13 @@ std::optional<Layer> parse_layer(const YAML::Node& node, size_t index, const std
         layer.kernel = static_cast<int>(need(m->integer("kernel", true, 1, 64)).value_or(0));
         layer.stride = static_cast<int>(m->integer("stride", false, 1, 64).value_or(1));
         layer.padding = static_cast<int>(m->integer("padding", false, 0, 63).value_or(0));
-        if (m->has("pad_value")) {
-            auto pad = m->integer("pad_value", false, -1, 1);
-            if (pad && *pad == 0) {
+        if (auto pad = m->integer("pad_value", false, INT64_MIN / 2, INT64_MAX)) {
+            if (*pad != -1 && *pad != 1) {
                 m->error("out-of-range", location_of(file, m->get("pad_value")),
-                         fmt::format("'pad_value' of layer '{}' must be -1 or +1, found 0", layer.name));
+                         fmt::format("'pad_value' of layer '{}' must be -1 or +1, found {}", layer.name, *pad));
+            } else {
+                layer.pad_value = static_cast<int>(*pad);
             }
-            layer.pad_value = static_cast<int>(pad.value_or(0));
         }
         break;
     case LayerKind::MaxPool:
@@ -260,6 +272,7 @@ void parse_layers(MapReader& top, Network& net, DiagnosticBag& bag) {
 std::optional<Network> parse_network_yaml(const std::filesystem::path& yaml_path, DiagnosticBag& bag) {
     const std::string file = yaml_path.string();
     int errors_before = bag.error_count();
+    size_t first_diagnostic = bag.size();
     YAML::Node root;
     try {
         root = YAML::LoadFile(file);
@@ -293,6 +306,7 @@ std::optional<Network> parse_network_yaml(const std::filesystem::path& yaml_path
     }
     parse_target(*top, net);
     parse_layers(*top, net, bag);
+    bag.sort_by_location(first_diagnostic);
     if (bag.error_count() > errors_before) {
         return std::nullopt;
     }

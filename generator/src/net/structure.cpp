@@ -26,7 +26,7 @@ public:
             layer.in = shape;
             layer.integer_input = !binary && layer.is_compute();
             if (previous != nullptr && previous->is_compute() && previous->activation == Activation::None) {
-                error(previous->where, "activation-none-not-last",
+                error(previous->location_of("activation"), "activation-none-not-last",
                       fmt::format("activation 'none' is only allowed on the last layer, but layer '{}' is followed by "
                                   "layer '{}'",
                                   previous->name, layer.name));
@@ -63,7 +63,7 @@ private:
                                      ? fmt::format("conv, kernel {}, padding {}", layer.kernel, padding)
                                      : fmt::format("{}, kernel {}", layer_kind_name(layer.kind), layer.kernel);
             int needed = layer.kernel - 2 * padding;
-            error(layer.where, "shape-mismatch",
+            error(layer.location_of("kernel"), "shape-mismatch",
                   fmt::format("layer '{}' ({}) needs an input of at least {} x {} (height x width), but {} is "
                               "{} x {} ({} channels)",
                               layer.name, window, needed, needed, source, layer.in.height, layer.in.width,
@@ -87,12 +87,12 @@ private:
 
     bool check_conv(Layer& layer, bool binary_input) {
         if (layer.padding >= layer.kernel) {
-            error(layer.where, "out-of-range",
+            error(layer.location_of("padding"), "out-of-range",
                   fmt::format("'padding' of layer '{}' must be less than its kernel ({}), found {}", layer.name,
                               layer.kernel, layer.padding));
         }
         if (!binary_input && layer.pad_value != 0) {
-            error(layer.where, "pad-value-on-integer-input",
+            error(layer.location_of("pad_value"), "pad-value-on-integer-input",
                   fmt::format("layer '{}' reads the integer input, which is padded with the integer 0; it takes no "
                               "'pad_value'",
                               layer.name));
@@ -106,7 +106,7 @@ private:
         layer.out = Shape{layer.outputs, window_output(layer.in.height, layer.padding, layer.kernel, layer.stride),
                           window_output(layer.in.width, layer.padding, layer.kernel, layer.stride)};
         if (layer.keep && *layer.keep > layer.in.channels) {
-            error(layer.where, "out-of-range",
+            error(layer.location_of("prune.kernels.keep"), "out-of-range",
                   fmt::format("kernel pruning of layer '{}' keeps {} kernels per output channel, but the layer has "
                               "only {} input channels",
                               layer.name, *layer.keep, layer.in.channels));
@@ -121,7 +121,7 @@ private:
 
     void check_spatial(const Layer& layer, bool binary_input) {
         if (!binary_input) {
-            error(layer.where, "spatial-on-integer-input",
+            error(layer.location_of("prune.spatial"), "spatial-on-integer-input",
                   fmt::format("spatial pruning applies to binary conv layers, but layer '{}' reads the integer "
                               "input",
                               layer.name));
@@ -132,7 +132,7 @@ private:
                 break;
             }
             if (earlier.kind == LayerKind::Dense) {
-                error(layer.where, "spatial-after-dense",
+                error(layer.location_of("prune.spatial"), "spatial-after-dense",
                       fmt::format("spatial pruning applies to feature maps, but layer '{}' comes after dense layer "
                                   "'{}'",
                                   layer.name, earlier.name));
@@ -141,7 +141,7 @@ private:
         }
         int taps = layer.kernel * layer.kernel;
         if (layer.spatial->tolerance >= taps) {
-            error(layer.where, "out-of-range",
+            error(layer.location_of("prune.spatial.tolerance"), "out-of-range",
                   fmt::format("spatial pruning tolerance of layer '{}' must be less than its {} window taps, found "
                               "{} (every position would be skipped)",
                               layer.name, taps, layer.spatial->tolerance));
@@ -166,7 +166,7 @@ private:
 
     void check_fold(const Layer& layer) {
         if (layer.outputs % layer.fold.pe != 0) {
-            error(layer.where, "fold-mismatch",
+            error(layer.location_of("fold.pe"), "fold-mismatch",
                   fmt::format("fold pe {} of layer '{}' must divide its {} output {}", layer.fold.pe, layer.name,
                               layer.outputs, layer.kind == LayerKind::Dense ? "features" : "channels"));
         }
@@ -177,7 +177,7 @@ private:
                                    : fmt::format("{} taps per output channel ({} {} x {} x {})", taps,
                                                  layer.keep ? "keep" : "channels", layer.kept_channels(),
                                                  layer.kernel, layer.kernel);
-            error(layer.where, "fold-mismatch",
+            error(layer.location_of("fold.simd"), "fold-mismatch",
                   fmt::format("fold simd {} of layer '{}' must divide its {}", layer.fold.simd, layer.name, work));
         }
     }

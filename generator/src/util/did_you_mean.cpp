@@ -5,22 +5,29 @@
 
 namespace bnngen {
 
+// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+// neighbouring letters ("widht" -> "width") each cost 1.
 size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) {
-        row[j] = j;
+    const size_t n = a.size();
+    const size_t m = b.size();
+    std::vector<size_t> d((n + 1) * (m + 1));
+    auto at = [m, &d](size_t i, size_t j) -> size_t& { return d[i * (m + 1) + j]; };
+    for (size_t i = 0; i <= n; ++i) {
+        at(i, 0) = i;
     }
-    for (size_t i = 1; i <= a.size(); ++i) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j) {
-            size_t above = row[j];
-            size_t substitution = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-            row[j] = std::min({above + 1, row[j - 1] + 1, substitution});
-            diagonal = above;
+    for (size_t j = 0; j <= m; ++j) {
+        at(0, j) = j;
+    }
+    for (size_t i = 1; i <= n; ++i) {
+        for (size_t j = 1; j <= m; ++j) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
+            }
         }
     }
-    return row[b.size()];
+    return at(n, m);
 }
 
 std::optional<std::string> closest_match(std::string_view word, std::span<const std::string_view> candidates) {

@@ -32,6 +32,10 @@ public:
     Diagnostic& error(std::string code, SourceLocation where, std::string message);
     Diagnostic& warning(std::string code, SourceLocation where, std::string message);
     void append(const DiagnosticBag& other);
+    // Orders the diagnostics from index `first` on by file position (stable), so a stage that
+    // checks keys in its own order still reports them as they appear in the file.
+    void sort_by_location(size_t first);
+    [[nodiscard]] size_t size() const { return items_.size(); }
 
     [[nodiscard]] bool has_errors() const;
     [[nodiscard]] int error_count() const;

@@ -6,6 +6,7 @@
 #include "bnngen/diag/diagnostic.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ struct Layer {
     std::string name;
     LayerKind kind = LayerKind::Conv;
     SourceLocation where;  // the layer's entry in network.yaml
+    // Where each value of the entry is, by dotted key ("kernel", "fold.pe", "prune.kernels.keep"),
+    // so that a check can point at the value it rejects.
+    std::map<std::string, SourceLocation> value_locations;
 
     // conv and maxpool
     int kernel = 0;
@@ -65,6 +69,9 @@ struct Layer {
     std::vector<int64_t> threshold;    // [outputs], activation threshold
     std::vector<int64_t> bias;         // [outputs], activation none (zeros when absent)
     std::vector<uint8_t> kernel_mask;  // conv [outputs][in.channels], 1 = kept; all ones when unpruned
+
+    // The location of a key's value, or of the whole entry when the key was not written.
+    [[nodiscard]] const SourceLocation& location_of(const std::string& key) const;
 
     [[nodiscard]] bool is_compute() const { return kind != LayerKind::MaxPool; }
     // Input channels whose kernels each output channel keeps (in.channels when unpruned).

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# bnngen infer on a shipped example must reproduce, score for score, the integer scores that the
+# exporter's independent numpy model wrote (test_scores.npy), on every Fashion-MNIST test image.
+#   infer_matches_export.sh BNNGEN EXAMPLE_DIR FASHION_MNIST_DIR
+set -euo pipefail
+bnngen=$1 example=$2 data=$3
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$bnngen" infer "$example/network.yaml" --images "$data/t10k-images-idx3-ubyte.gz" \
+  --labels "$data/t10k-labels-idx1-ubyte.gz" --out "$out/scores.npy"
+/usr/bin/python3 - "$out/scores.npy" "$example/test_scores.npy" <<'PY'
+import sys
+import numpy as np
+ours, theirs = np.load(sys.argv[1]), np.load(sys.argv[2])
+n = min(len(ours), len(theirs))
+assert n > 0, "no scores to compare"
+differ = np.nonzero((ours[:n] != theirs[:n]).any(axis=1))[0]
+print(f"compared {n} images x {ours.shape[1]} scores: {len(differ)} images differ")
+if len(differ):
+    i = differ[0]
+    print(f"first difference: image {i}: bnngen {ours[i].tolist()} exporter {theirs[i].tolist()}")
+    sys.exit(1)
+PY
