@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -111,16 +112,23 @@ int run_infer(const InferOptions& opt) {
     }
 
     fmt::print("network: {} ({} layers), images: {}\n", net->name, net->layers.size(), result.images);
-    fmt::print("{:<12} {:<8} {:>14} {:>22}\n", "layer", "type", "output", "ops/image");
-    int64_t total_ops = 0;
+    // Per-image averages; "skipped" is the share of output positions spatial pruning skipped.
+    fmt::print("{:<12} {:<8} {:>12} {:>14} {:>9}\n", "layer", "type", "output", "ops/image", "skipped");
+    const double images_done = static_cast<double>(std::max<int64_t>(1, result.images));
+    double total_ops = 0;
     for (size_t i = 0; i < net->layers.size(); ++i) {
         const auto& layer = net->layers[i];
-        int64_t per_image = result.images > 0 ? result.operations[i] / result.images : 0;
-        total_ops += per_image;
-        fmt::print("{:<12} {:<8} {:>14} {:>22}\n", layer.name, bnngen::layer_kind_name(layer.kind),
-                   fmt::format("{}x{}x{}", layer.out.channels, layer.out.height, layer.out.width), per_image);
+        double ops = static_cast<double>(result.operations[i]) / images_done;
+        total_ops += ops;
+        std::string skipped = "-";
+        if (layer.spatial) {
+            double positions = static_cast<double>(layer.out.height * layer.out.width) * images_done;
+            skipped = fmt::format("{:.1f}%", 100.0 * static_cast<double>(result.skipped_positions[i]) / positions);
+        }
+        fmt::print("{:<12} {:<8} {:>12} {:>14.0f} {:>9}\n", layer.name, bnngen::layer_kind_name(layer.kind),
+                   fmt::format("{}x{}x{}", layer.out.channels, layer.out.height, layer.out.width), ops, skipped);
     }
-    fmt::print("{:<12} {:<8} {:>14} {:>22}\n", "total", "", "", total_ops);
+    fmt::print("{:<12} {:<8} {:>12} {:>14.0f}\n", "total", "", "", total_ops);
     if (result.correct) {
         fmt::print("accuracy: {:.2f}% ({}/{})\n", 100.0 * result.accuracy(), *result.correct, result.images);
     }

@@ -49,11 +49,22 @@ TEST_CASE("fast and reference golden models agree on 250 random networks") {
             if (l.is_compute() && l.activation == Activation::None) {
                 seen.insert("scores");
             }
+            if (l.spatial) {
+                seen.insert(l.spatial->tolerance == 0 ? "spatial-exact" : "spatial-lossy");
+            }
+        }
+        int64_t skipped = 0;
+        for (int64_t s : fast.skipped_positions()) {
+            skipped += s;
+        }
+        if (skipped > 0) {
+            seen.insert("skipped");
         }
     }
     MESSAGE("compared ", compared, " output values");
     for (const char* feature : {"bits1", "bits16", "conv-first", "dense-first", "conv", "dense", "maxpool", "pruned",
-                                "pad+1", "pad-1", "stride2", "wide", "scores"}) {
+                                "pad+1", "pad-1", "stride2", "wide", "scores", "spatial-exact", "spatial-lossy",
+                                "skipped"}) {
         CAPTURE(feature);
         CHECK(seen.count(feature) == 1);
     }
@@ -67,4 +78,38 @@ TEST_CASE("random networks are deterministic for a seed") {
         CHECK(a.layers[i].weight == b.layers[i].weight);
         CHECK(a.layers[i].threshold == b.layers[i].threshold);
     }
+}
+
+TEST_CASE("spatial pruning at tolerance 0 never changes an output") {
+    int64_t skipped_total = 0;
+    for (uint64_t seed = 1; seed <= 150; ++seed) {
+        CAPTURE(seed);
+        Network pruned = random_network(seed);
+        bool exact = false;
+        for (Layer& l : pruned.layers) {
+            if (l.spatial) {
+                l.spatial->tolerance = 0;
+                exact = true;
+            }
+        }
+        if (!exact) {
+            continue;
+        }
+        Network plain = pruned;
+        for (Layer& l : plain.layers) {
+            l.spatial.reset();
+        }
+        golden::FastModel with_skips(pruned);
+        golden::FastModel without(plain);
+        std::vector<uint16_t> images = random_images(pruned, 6, seed);
+        for (int i = 0; i < 6; ++i) {
+            const uint16_t* image = images.data() + i * pruned.input_shape().size();
+            REQUIRE(with_skips.run_layers(image) == without.run_layers(image));
+        }
+        for (int64_t s : with_skips.skipped_positions()) {
+            skipped_total += s;
+        }
+    }
+    MESSAGE("positions skipped without changing an output: ", skipped_total);
+    CHECK(skipped_total > 0);
 }

@@ -30,6 +30,7 @@ BatchResult run_batch(const Network& net, const io::ImageSet& images, const std:
         result.correct = correct;
     }
     result.operations = model.operations();
+    result.skipped_positions = model.skipped_positions();
     return result;
 }
 

@@ -7,10 +7,12 @@
 #include "bnngen/golden/fast_model.hpp"
 
 #include "bit_map.hpp"
+#include "bnngen/golden/background.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <optional>
 #include <variant>
 
 namespace bnngen::golden {
@@ -32,10 +34,20 @@ struct PopcountWeights {
     std::vector<uint64_t> kept;    // [outputs][words], bit = tap is kept
 };
 
+// Dynamic spatial pruning of one binary conv layer (DESIGN.md 4.2).
+struct SpatialPlan {
+    int tolerance = 0;
+    std::vector<uint64_t> input_background;  // packed like an input pixel
+    bool padding_differs = false;            // does a padding tap differ from the background?
+    Tensor output_background;                // one value per output channel
+    std::vector<uint8_t> differs;            // scratch: per input pixel, does it differ?
+};
+
 struct BinaryConvPlan {
     PopcountWeights w;
     std::vector<uint64_t> pad_pixel;  // every channel at pad_value
     std::vector<uint64_t> window;     // scratch
+    std::optional<SpatialPlan> spatial;
 };
 
 struct BinaryDensePlan {
@@ -74,7 +86,7 @@ std::vector<int64_t> popcount_thresholds(const Layer& layer, int64_t kept_taps) 
     return limits;
 }
 
-BinaryConvPlan lower_binary_conv(const Layer& layer) {
+BinaryConvPlan lower_binary_conv(const Layer& layer, const Tensor& in_background, const Tensor& out_background) {
     const int channels = layer.in.channels;
     const int k = layer.kernel;
     BinaryConvPlan plan;
@@ -108,6 +120,19 @@ BinaryConvPlan lower_binary_conv(const Layer& layer) {
         }
     }
     plan.window.assign(static_cast<size_t>(plan.w.words) + 1, 0);  // +1: append_bits may touch one past
+    if (layer.spatial) {
+        SpatialPlan sp;
+        sp.tolerance = layer.spatial->tolerance;
+        sp.input_background.assign(plan.pad_pixel.size(), 0);
+        for (int c = 0; c < channels; ++c) {
+            if (in_background[static_cast<size_t>(c)] != 0) {
+                set_bit(sp.input_background.data(), c);
+            }
+        }
+        sp.padding_differs = sp.input_background != plan.pad_pixel;
+        sp.output_background = out_background;
+        plan.spatial = std::move(sp);
+    }
     return plan;
 }
 
@@ -223,13 +248,15 @@ struct FastModel::Impl {
     std::vector<int64_t> sums;  // scratch: one position's pre-activations
 
     explicit Impl(const Network& n) : net(n) {
-        for (const Layer& layer : net.layers) {
+        const std::vector<Tensor> backgrounds = background_vectors(net);
+        for (size_t i = 0; i < net.layers.size(); ++i) {
+            const Layer& layer = net.layers[i];
             if (layer.kind == LayerKind::MaxPool) {
                 plans.emplace_back(PoolPlan{});
             } else if (layer.integer_input) {
                 plans.emplace_back(lower_integer(layer, net.input.bits));
             } else if (layer.kind == LayerKind::Conv) {
-                plans.emplace_back(lower_binary_conv(layer));
+                plans.emplace_back(lower_binary_conv(layer, input_background(net, backgrounds, i), backgrounds[i]));
             } else {
                 plans.emplace_back(lower_binary_dense(layer));
             }
@@ -322,12 +349,60 @@ struct FastModel::Impl {
         }
     }
 
-    void run_binary_conv(const Layer& layer, BinaryConvPlan& plan, const BitMap& in, Activations& out, int64_t& ops) {
+    static void mark_differing_pixels(SpatialPlan& sp, const BitMap& in) {
+        sp.differs.resize(static_cast<size_t>(in.height) * static_cast<size_t>(in.width));
+        for (int y = 0; y < in.height; ++y) {
+            for (int x = 0; x < in.width; ++x) {
+                sp.differs[static_cast<size_t>(y * in.width + x)] =
+                    std::equal(sp.input_background.begin(), sp.input_background.end(), in.pixel(y, x)) ? 0 : 1;
+            }
+        }
+    }
+
+    static int count_differing_taps(const Layer& layer, const SpatialPlan& sp, const BitMap& in, int oy, int ox) {
+        int differing = 0;
+        for (int ky = 0; ky < layer.kernel; ++ky) {
+            int iy = oy * layer.stride - layer.padding + ky;
+            for (int kx = 0; kx < layer.kernel; ++kx) {
+                int ix = ox * layer.stride - layer.padding + kx;
+                bool inside = iy >= 0 && iy < in.height && ix >= 0 && ix < in.width;
+                differing += inside ? sp.differs[static_cast<size_t>(iy * in.width + ix)] : (sp.padding_differs ? 1 : 0);
+            }
+        }
+        return differing;
+    }
+
+    // A skipped position outputs the layer's background: bits or, after activation none, scores.
+    static void emit_values(const Layer& layer, Activations& out, int y, int x, const int64_t* values) {
+        if (layer.activation == Activation::Threshold) {
+            uint64_t* pixel = out.bits.pixel(y, x);
+            for (size_t o = 0; o < static_cast<size_t>(layer.outputs); ++o) {
+                pixel[o / 64] |= static_cast<uint64_t>(values[o] != 0) << (o % 64);
+            }
+        } else {
+            const auto plane = static_cast<size_t>(layer.out.height) * static_cast<size_t>(layer.out.width);
+            const size_t offset = static_cast<size_t>(y) * static_cast<size_t>(layer.out.width) + static_cast<size_t>(x);
+            for (size_t o = 0; o < static_cast<size_t>(layer.outputs); ++o) {
+                out.scores[o * plane + offset] = values[o];
+            }
+        }
+    }
+
+    void run_binary_conv(const Layer& layer, BinaryConvPlan& plan, const BitMap& in, Activations& out, int64_t& ops,
+                         int64_t& skipped) {
         const int channels = layer.in.channels;
         const int k = layer.kernel;
         const PopcountWeights& w = plan.w;
+        if (plan.spatial) {
+            mark_differing_pixels(*plan.spatial, in);
+        }
         for (int oy = 0; oy < layer.out.height; ++oy) {
             for (int ox = 0; ox < layer.out.width; ++ox) {
+                if (plan.spatial && count_differing_taps(layer, *plan.spatial, in, oy, ox) <= plan.spatial->tolerance) {
+                    emit_values(layer, out, oy, ox, plan.spatial->output_background.data());
+                    ++skipped;
+                    continue;
+                }
                 std::fill(plan.window.begin(), plan.window.end(), 0);
                 for (int ky = 0; ky < k; ++ky) {
                     int iy = oy * layer.stride - layer.padding + ky;
@@ -377,7 +452,7 @@ struct FastModel::Impl {
         }
     }
 
-    void run(const uint16_t* image, std::vector<int64_t>& ops) {
+    void run(const uint16_t* image, std::vector<int64_t>& ops, std::vector<int64_t>& skipped) {
         for (size_t i = 0; i < net.layers.size(); ++i) {
             const Layer& layer = net.layers[i];
             Activations& out = layer_outputs[i];
@@ -390,7 +465,7 @@ struct FastModel::Impl {
                     if constexpr (std::is_same_v<P, IntegerPlan>) {
                         run_integer(layer, plan, image, out, ops[i]);
                     } else if constexpr (std::is_same_v<P, BinaryConvPlan>) {
-                        run_binary_conv(layer, plan, *in, out, ops[i]);
+                        run_binary_conv(layer, plan, *in, out, ops[i], skipped[i]);
                     } else if constexpr (std::is_same_v<P, BinaryDensePlan>) {
                         run_binary_dense(layer, plan, *in, out, ops[i]);
                     } else {
@@ -421,15 +496,18 @@ struct FastModel::Impl {
 };
 
 FastModel::FastModel(const Network& net)
-    : impl_(std::make_unique<Impl>(net)), operations_(net.layers.size(), 0) {}
+    : impl_(std::make_unique<Impl>(net)), operations_(net.layers.size(), 0), skipped_positions_(net.layers.size(), 0) {}
 FastModel::~FastModel() = default;
 FastModel::FastModel(FastModel&&) noexcept = default;
 FastModel& FastModel::operator=(FastModel&&) noexcept = default;
 
-void FastModel::reset_operations() { std::fill(operations_.begin(), operations_.end(), 0); }
+void FastModel::reset_operations() {
+    std::fill(operations_.begin(), operations_.end(), 0);
+    std::fill(skipped_positions_.begin(), skipped_positions_.end(), 0);
+}
 
 Prediction FastModel::predict(const uint16_t* image) {
-    impl_->run(image, operations_);
+    impl_->run(image, operations_, skipped_positions_);
     Prediction p;
     p.scores = impl_->unpack(impl_->net.layers.size() - 1);
     p.predicted_class = argmax(p.scores);
@@ -437,7 +515,7 @@ Prediction FastModel::predict(const uint16_t* image) {
 }
 
 std::vector<Tensor> FastModel::run_layers(const uint16_t* image) {
-    impl_->run(image, operations_);
+    impl_->run(image, operations_, skipped_positions_);
     std::vector<Tensor> result;
     for (size_t i = 0; i < impl_->net.layers.size(); ++i) {
         result.push_back(impl_->unpack(i));

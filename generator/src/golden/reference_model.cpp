@@ -1,5 +1,7 @@
 #include "bnngen/golden/reference_model.hpp"
 
+#include "bnngen/golden/background.hpp"
+
 #include <algorithm>
 
 namespace bnngen::golden {
@@ -22,13 +24,41 @@ int64_t activate(const Layer& layer, int output, int64_t s) {
     return s + layer.bias[o];
 }
 
-Tensor conv(const Layer& layer, const Tensor& in) {
+// Dynamic spatial pruning (DESIGN.md 4.2): the number of taps of the window at (oy, ox) that differ
+// from the input background in at least one channel. A padding tap differs unless pad_value equals
+// the background in every channel.
+int differing_taps(const Layer& layer, const Tensor& in, const Tensor& background, int oy, int ox) {
+    const Shape& is = layer.in;
+    int differing = 0;
+    for (int ky = 0; ky < layer.kernel; ++ky) {
+        for (int kx = 0; kx < layer.kernel; ++kx) {
+            int iy = oy * layer.stride - layer.padding + ky;
+            int ix = ox * layer.stride - layer.padding + kx;
+            bool inside = iy >= 0 && iy < is.height && ix >= 0 && ix < is.width;
+            bool differs = false;
+            for (int c = 0; c < is.channels; ++c) {
+                int64_t value = inside ? in[static_cast<size_t>((c * is.height + iy) * is.width + ix)]
+                                       : (layer.pad_value > 0 ? 1 : 0);
+                differs = differs || value != background[static_cast<size_t>(c)];
+            }
+            differing += differs ? 1 : 0;
+        }
+    }
+    return differing;
+}
+
+Tensor conv(const Layer& layer, const Tensor& in, const Tensor& in_background, const Tensor& out_background) {
     const Shape& is = layer.in;
     const Shape& os = layer.out;
     Tensor out(static_cast<size_t>(os.size()));
     for (int o = 0; o < os.channels; ++o) {
         for (int oy = 0; oy < os.height; ++oy) {
             for (int ox = 0; ox < os.width; ++ox) {
+                if (layer.spatial && differing_taps(layer, in, in_background, oy, ox) <= layer.spatial->tolerance) {
+                    out[static_cast<size_t>((o * os.height + oy) * os.width + ox)] =
+                        out_background[static_cast<size_t>(o)];
+                    continue;
+                }
                 int64_t s = 0;
                 for (int c = 0; c < is.channels; ++c) {
                     if (layer.kernel_mask[static_cast<size_t>(o * is.channels + c)] == 0) {
@@ -94,12 +124,17 @@ Tensor dense(const Layer& layer, const Tensor& in) {
 
 }  // namespace
 
+ReferenceModel::ReferenceModel(const Network& net) : net_(net), backgrounds_(background_vectors(net)) {}
+
 std::vector<Tensor> ReferenceModel::run_layers(const uint16_t* image) const {
     Tensor current(image, image + net_.input_shape().size());
     std::vector<Tensor> outputs;
-    for (const Layer& layer : net_.layers) {
+    for (size_t i = 0; i < net_.layers.size(); ++i) {
+        const Layer& layer = net_.layers[i];
         switch (layer.kind) {
-        case LayerKind::Conv: current = conv(layer, current); break;
+        case LayerKind::Conv:
+            current = conv(layer, current, input_background(net_, backgrounds_, i), backgrounds_[i]);
+            break;
         case LayerKind::MaxPool: current = maxpool(layer, current); break;
         case LayerKind::Dense: current = dense(layer, current); break;
         }

@@ -137,10 +137,15 @@ Network random_network(uint64_t seed) {
     if (!check_structure(net, bag)) {
         throw std::logic_error(fmt::format("random_network({}) built an invalid network", seed));
     }
+    bool after_dense = false;
     for (Layer& l : net.layers) {
         if (l.kind == LayerKind::Conv && dice.chance(0.5)) {
             l.keep = dice.between(1, l.in.channels);
         }
+        if (l.kind == LayerKind::Conv && !l.integer_input && !after_dense && dice.chance(0.5)) {
+            l.spatial = SpatialPrune{dice.chance(0.5) ? 0 : dice.between(0, l.kernel * l.kernel - 1)};
+        }
+        after_dense = after_dense || l.kind == LayerKind::Dense;
     }
     randomize_weights(net, dice.engine()());
     if (!check_weight_values(net, bag) || bag.has_errors()) {
@@ -152,9 +157,16 @@ Network random_network(uint64_t seed) {
 std::vector<uint16_t> random_images(const Network& net, int64_t count, uint64_t seed) {
     std::mt19937_64 rng(seed);
     std::uniform_int_distribution<int> value(0, (1 << net.input.bits) - 1);
-    std::vector<uint16_t> pixels(static_cast<size_t>(count * net.input_shape().size()));
-    for (uint16_t& p : pixels) {
-        p = static_cast<uint16_t>(value(rng));
+    // Like real images, many have large areas of 0 (the input background), which is what spatial
+    // pruning skips: each image gets its own share of zero pixels.
+    const double zero_share[] = {0.0, 0.5, 0.9};
+    const int64_t size = net.input_shape().size();
+    std::vector<uint16_t> pixels(static_cast<size_t>(count * size));
+    for (int64_t i = 0; i < count; ++i) {
+        std::bernoulli_distribution zero(zero_share[i % 3]);
+        for (int64_t p = 0; p < size; ++p) {
+            pixels[static_cast<size_t>(i * size + p)] = zero(rng) ? 0 : static_cast<uint16_t>(value(rng));
+        }
     }
     return pixels;
 }

@@ -18,7 +18,8 @@ struct BatchResult {
     std::vector<int64_t> scores;  // [images][classes]
     std::vector<int> predicted;   // [images]
     std::optional<int64_t> correct;  // when labels were given
-    std::vector<int64_t> operations;  // per layer, summed over all images
+    std::vector<int64_t> operations;         // per layer, summed over all images
+    std::vector<int64_t> skipped_positions;  // per layer, summed over all images (spatial pruning)
 
     [[nodiscard]] double accuracy() const {
         return correct && images > 0 ? static_cast<double>(*correct) / static_cast<double>(images) : 0.0;

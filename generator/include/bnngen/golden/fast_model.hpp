@@ -26,13 +26,17 @@ public:
 
     // XNOR-popcount operations (one weight times one input value; DESIGN.md section 2) performed per
     // layer since construction or the last reset, indexed like Network::layers (0 for max-pool).
+    // Positions skipped by spatial pruning perform none.
     [[nodiscard]] const std::vector<int64_t>& operations() const { return operations_; }
-    void reset_operations();
+    // Output positions per layer that spatial pruning skipped (output the background instead).
+    [[nodiscard]] const std::vector<int64_t>& skipped_positions() const { return skipped_positions_; }
+    void reset_operations();  // resets both counters
 
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
     std::vector<int64_t> operations_;
+    std::vector<int64_t> skipped_positions_;
 };
 
 }  // namespace bnngen::golden

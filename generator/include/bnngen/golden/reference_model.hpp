@@ -10,7 +10,7 @@ namespace bnngen::golden {
 
 class ReferenceModel {
 public:
-    explicit ReferenceModel(const Network& net) : net_(net) {}
+    explicit ReferenceModel(const Network& net);
 
     // Every layer's output for one image (input.channels x height x width values).
     [[nodiscard]] std::vector<Tensor> run_layers(const uint16_t* image) const;
@@ -18,6 +18,7 @@ public:
 
 private:
     const Network& net_;
+    std::vector<Tensor> backgrounds_;  // per layer, for spatial pruning
 };
 
 }  // namespace bnngen::golden

@@ -1,6 +1,6 @@
 // Random valid networks for differential testing and benchmarks: random layer sequences covering
 // the schema (integer first layer of 1..16 bits, conv with any kernel/stride/padding/pad_value and
-// kernel pruning, max-pool, dense after conv, threshold or integer-score last layer) with random
+// kernel pruning, spatial pruning, max-pool, dense after conv, threshold or integer-score last layer) with random
 // +-1 weights and thresholds chosen so that outputs actually vary.
 #pragma once
 
@@ -19,7 +19,8 @@ Network random_network(uint64_t seed);
 // channel's pre-activation range.
 void randomize_weights(Network& net, uint64_t seed);
 
-// `count` images of uniformly random input values in [0, 2^bits), [count][C][H][W].
+// `count` images of random input values in [0, 2^bits), [count][C][H][W]; image i has a share
+// of 0, 50% or 90% (i mod 3) zero pixels, so that spatial pruning finds background to skip.
 std::vector<uint16_t> random_images(const Network& net, int64_t count, uint64_t seed);
 
 }  // namespace bnngen
