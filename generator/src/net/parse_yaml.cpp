@@ -303,6 +303,7 @@ std::optional<Network> parse_network_yaml(const std::filesystem::path& yaml_path
     parse_input(*top, net);
     if (auto weights = top->string("weights", true)) {
         net.weights_file = (yaml_path.parent_path() / *weights).string();
+        net.weights_where = location_of(file, top->get("weights"));
     }
     parse_target(*top, net);
     parse_layers(*top, net, bag);

@@ -6,7 +6,6 @@
 #include "bnngen/diag/error.hpp"
 #include "bnngen/io/npz.hpp"
 #include "bnngen/util/did_you_mean.hpp"
-#include "yaml_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -261,19 +260,6 @@ void check_layer_values(const Network& net, const Layer& layer, DiagnosticBag& b
     }
 }
 
-// Where network.yaml names the weights file, for a note under an unreadable archive. The file parsed
-// once already; if it no longer does, the note names only the file.
-SourceLocation weights_key_location(const Network& net) {
-    try {
-        const YAML::Node root = YAML::LoadFile(net.source_file);
-        if (root.IsMap() && root["weights"]) {
-            return location_of(net.source_file, root["weights"]);
-        }
-    } catch (const YAML::Exception&) {
-    }
-    return SourceLocation{net.source_file, 0, 0};
-}
-
 }  // namespace
 
 bool check_weight_values(const Network& net, DiagnosticBag& bag) {
@@ -292,9 +278,8 @@ bool attach_weights(Network& net, DiagnosticBag& bag) {
         arrays = io::read_npz(net.weights_file);
     } catch (const InputError& e) {
         Diagnostic& d = bag.add(e.diagnostic());
-        if (!net.source_file.empty()) {
-            d.notes.push_back(Diagnostic{Severity::Note, {}, weights_key_location(net), {},
-                                         "the weights file is named here", {}});
+        if (!net.weights_where.file.empty()) {
+            d.notes.push_back(Diagnostic{Severity::Note, {}, net.weights_where, {}, "the weights file is named here", {}});
         }
         return false;
     }

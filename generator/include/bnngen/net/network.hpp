@@ -98,6 +98,7 @@ struct Network {
     std::string name;
     std::string source_file;   // path of network.yaml
     std::string weights_file;  // resolved path of the weights archive
+    SourceLocation weights_where;  // where network.yaml names it
     InputSpec input;
     Target target;
     std::vector<Layer> layers;
