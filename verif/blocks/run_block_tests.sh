@@ -59,7 +59,7 @@ build() {
     prepare_runtime
     rm -rf "$dir"; mkdir -p "$dir"
     cp "$RT"/verilated.o "$RT"/verilated_threads.o "$dir"/ 2>/dev/null
-    local gparams=()
+    local gparams=() p
     for p in "$@"; do gparams+=("-G$p"); done
     # shellcheck disable=SC2086
     if verilator --cc --exe --build -Wall -j "$JOBS" --top-module "$top" -Mdir "$dir" -o tb \
@@ -88,7 +88,7 @@ run() {
 static_checks() {
     local block="$1" top="$2" srcs="$3" chparams="$4"; shift 4
     local dir="$B/static_$block"; mkdir -p "$dir"
-    local gparams=()
+    local gparams=() p
     for p in "$@"; do gparams+=("-G$p"); done
     # shellcheck disable=SC2086
     if verilator --lint-only -Wall --top-module "$top" "${gparams[@]}" $srcs > "$dir/lint.log" 2>&1; then
@@ -96,7 +96,7 @@ static_checks() {
     else
         bad "lint $block ($*)" "$dir/lint.log"
     fi
-    local pparams=()
+    local pparams=() p
     for p in "$@"; do pparams+=("-P$top.$p"); done
     # shellcheck disable=SC2086
     if iverilog -g2005 -Wall -s "$top" "${pparams[@]}" -o "$dir/iv.vvp" $srcs > "$dir/iverilog.log" 2>&1 \
@@ -108,7 +108,7 @@ static_checks() {
     local reads=""
     for s in $srcs; do reads="$reads read_verilog $s;"; done
     if (cd "$dir" && yosys -q -l yosys.log -p "$reads $chparams synth -top $top; stat" > /dev/null 2>&1) \
-       && ! grep -Eqi 'latch inferred|\$_?dlatch' "$dir/yosys.log"; then
+       && ! grep -Eq 'Latch inferred|[$]dlatch|[$]_DLATCH' "$dir/yosys.log"; then
         ok "yosys synth $block (no latches)"
     else
         bad "yosys synth $block (no latches)" "$dir/yosys.log"
@@ -136,6 +136,52 @@ if want stream_fifo; then
             seed=$((seed + 1))
         done
     done
+fi
+
+# ------------------------------------------------------------------------------------------------
+# hex_pattern WIDTH KIND: PAD_PIXEL values (ones, zeros, or an alternating pattern)
+hex_pattern() {
+    local w="$1" kind="$2" digits=$(( ($1 + 3) / 4 )) s="" i top
+    for ((i = 0; i < digits; i++)); do
+        case "$kind" in ones) s="${s}f" ;; zeros) s="${s}0" ;; *) s="${s}$(( i % 2 ? 5 : 10 ))" ;; esac
+    done
+    s=$(echo "$s" | sed 's/10/a/g')
+    # mask the top digit to the width
+    top=$(( w % 4 ))
+    if [ $top -ne 0 ]; then s="$(printf '%x' $(( 0x${s:0:1} & ((1 << top) - 1) )))${s:1}"; fi
+    echo "$s"
+}
+
+if want sliding_window; then
+    echo "== sliding_window"
+    S="$T/sliding_window/sliding_window.v"
+    static_checks sliding_window sliding_window "$S" \
+        "chparam -set PIXEL_WIDTH 4 -set IN_HEIGHT 6 -set IN_WIDTH 7 -set KERNEL 3 -set PADDING 1 sliding_window;" \
+        PIXEL_WIDTH=4 IN_HEIGHT=6 IN_WIDTH=7 KERNEL=3 PADDING=1
+    # PW H W K S P PAD-kind: max-pool 2x2/2 on an odd size (remainder dropped); 3x3 pad 1; 5x5 pad 2
+    # with 70-bit pixels; stride 2 pad 1 on odd sizes; one-column image (register line buffer) with
+    # pad 2; 1x1 kernel; stride 3 with pad 2 and 40-bit pixels.
+    while read -r pw h w k s p kind; do
+        pad=$(hex_pattern "$pw" "$kind")
+        cfg="PIXEL_WIDTH=$pw IN_HEIGHT=$h IN_WIDTH=$w KERNEL=$k STRIDE=$s PADDING=$p"
+        name="sliding_window_pw${pw}_${h}x${w}_k${k}_s${s}_p${p}"
+        # shellcheck disable=SC2086
+        build "$name" sliding_window "$S $V/sliding_window/tb_sliding_window.cpp" $cfg "PAD_PIXEL=${pw}'h$pad" || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" PW=$pw H=$h W=$w K=$k S=$s P=$p PAD=$pad images=4 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+1 7 7 2 2 0 zeros
+3 5 6 3 1 1 pattern
+70 6 5 5 1 2 pattern
+5 7 9 3 2 1 ones
+2 5 1 3 1 2 ones
+1 4 5 1 1 0 zeros
+40 3 4 3 3 2 pattern
+CFG
 fi
 
 # ------------------------------------------------------------------------------------------------
