@@ -1,0 +1,38 @@
+// The cycle model of the streaming accelerator: for each layer, the cycles its slowest stage spends
+// on one image, from the folding (DESIGN.md section 5). The pipeline's initiation interval is the
+// largest of these; co-simulation measures the real interval and reports the ratio.
+#pragma once
+
+#include "bnngen/net/network.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bnngen::hw {
+
+struct StageCycles {
+    std::string stage;        // "window", "mvau", "pool", "collect", "input", "output"
+    int64_t cycles = 0;       // per image
+    std::string formula;      // how `cycles` follows from the shape and folding, for reports
+};
+
+struct LayerCycles {
+    std::string layer;
+    std::vector<StageCycles> stages;
+    int64_t cycles = 0;  // the slowest stage: the layer's share of the initiation interval
+};
+
+struct CycleModel {
+    std::vector<LayerCycles> layers;  // plus an "input" and an "output" entry at the ends
+    int64_t interval = 0;             // cycles between images in steady state
+    std::string bottleneck;           // the layer whose stage sets the interval
+    int64_t latency_bound = 0;        // upper bound on first-pixel-in to last-beat-out cycles
+};
+
+CycleModel predict_cycles(const Network& net);
+
+// A text table of the model, as `generate` prints it and writes it to the report file.
+std::string format_cycle_model(const CycleModel& model, double clock_mhz);
+
+}  // namespace bnngen::hw

@@ -1,0 +1,94 @@
+#include "bnngen/hw/cycle_model.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace bnngen::hw {
+namespace {
+
+// One MVAU computes an input vector in (outputs / pe) * (taps / simd) cycles.
+StageCycles mvau_stage(const Layer& l, int64_t vectors) {
+    int64_t neuron_folds = l.outputs / l.fold.pe;
+    int64_t synapse_folds = l.taps_per_output() / l.fold.simd;
+    return StageCycles{"mvau", vectors * neuron_folds * synapse_folds,
+                       fmt::format("{} vectors x {}/{} x {}/{}", vectors, l.outputs, l.fold.pe, l.taps_per_output(),
+                                   l.fold.simd)};
+}
+
+// Collect stages take one input pixel per cycle.
+int64_t pixels(const Shape& s) { return int64_t{s.height} * s.width; }
+
+// The sliding-window block scans the image plus the padding rows below and columns to the right
+// that its last windows reach, one position per cycle (templates/sliding_window/README.md).
+StageCycles window_stage(const Layer& l, int padding, const char* name) {
+    auto extra = [&](int in, int out) {
+        return std::max(0, (out - 1) * l.stride + l.kernel - padding - in);
+    };
+    int64_t rows = l.in.height + extra(l.in.height, l.out.height);
+    int64_t cols = l.in.width + extra(l.in.width, l.out.width);
+    return StageCycles{name, rows * cols, fmt::format("{} x {} scanned positions", rows, cols)};
+}
+
+LayerCycles layer_cycles(const Layer& l) {
+    LayerCycles lc;
+    lc.layer = l.name;
+    switch (l.kind) {
+    case LayerKind::Conv:
+        lc.stages.push_back(window_stage(l, l.padding, "window"));
+        lc.stages.push_back(mvau_stage(l, pixels(l.out)));
+        break;
+    case LayerKind::MaxPool:
+        lc.stages.push_back(window_stage(l, 0, "pool"));
+        break;
+    case LayerKind::Dense:
+        lc.stages.push_back(StageCycles{"collect", pixels(l.in), fmt::format("{} x {} input pixels", l.in.height, l.in.width)});
+        lc.stages.push_back(mvau_stage(l, 1));
+        break;
+    }
+    for (const StageCycles& s : lc.stages) {
+        lc.cycles = std::max(lc.cycles, s.cycles);
+    }
+    return lc;
+}
+
+}  // namespace
+
+CycleModel predict_cycles(const Network& net) {
+    CycleModel model;
+    const Shape input = net.input_shape();
+    model.layers.push_back(LayerCycles{"input", {StageCycles{"input", pixels(input), "one pixel per beat"}}, pixels(input)});
+    for (const Layer& l : net.layers) {
+        model.layers.push_back(layer_cycles(l));
+    }
+    int64_t classes = net.classes();
+    model.layers.push_back(
+        LayerCycles{"output", {StageCycles{"output", classes + 1, "one beat per score, one for the class"}}, classes + 1});
+    for (const LayerCycles& lc : model.layers) {
+        if (lc.cycles > model.interval) {
+            model.interval = lc.cycles;
+            model.bottleneck = lc.layer;
+        }
+        for (const StageCycles& s : lc.stages) {
+            model.latency_bound += s.cycles;
+        }
+    }
+    return model;
+}
+
+std::string format_cycle_model(const CycleModel& model, double clock_mhz) {
+    std::string out = fmt::format("{:<12} {:<8} {:>12}  {}\n", "layer", "stage", "cycles/image", "formula");
+    for (const LayerCycles& lc : model.layers) {
+        for (const StageCycles& s : lc.stages) {
+            out += fmt::format("{:<12} {:<8} {:>12}  {}\n", lc.layer, s.stage, s.cycles, s.formula);
+        }
+    }
+    double images_per_second = model.interval > 0 ? clock_mhz * 1e6 / static_cast<double>(model.interval) : 0.0;
+    out += fmt::format("initiation interval: {} cycles/image (bottleneck: {}), {:.0f} images/s at {} MHz\n",
+                       model.interval, model.bottleneck, images_per_second, clock_mhz);
+    out += fmt::format("latency bound: {} cycles ({:.1f} us)\n", model.latency_bound,
+                       static_cast<double>(model.latency_bound) / clock_mhz);
+    return out;
+}
+
+}  // namespace bnngen::hw
