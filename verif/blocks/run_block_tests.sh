@@ -185,6 +185,24 @@ CFG
 fi
 
 # ------------------------------------------------------------------------------------------------
+if want maxpool_or; then
+    echo "== maxpool_or"
+    S="$T/maxpool_or/maxpool_or.v"
+    static_checks maxpool_or maxpool_or "$S" "chparam -set CHANNELS 16 -set TAPS 4 maxpool_or;" CHANNELS=16 TAPS=4
+    for cfg in "1 4" "70 9"; do
+        set -- $cfg
+        name="maxpool_or_c$1_taps$2"
+        build "$name" maxpool_or "$S $V/maxpool_or/tb_maxpool_or.cpp" CHANNELS=$1 TAPS=$2 || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" C=$1 TAPS=$2 n=3000 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done
+fi
+
+# ------------------------------------------------------------------------------------------------
 echo "block tests took $(( $(date +%s) - START )) s"
 if [ $fail -ne 0 ]; then
     echo "failed:"; printf '  %s\n' "${failed_names[@]}"
