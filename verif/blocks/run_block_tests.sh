@@ -88,6 +88,7 @@ run() {
 static_checks() {
     local block="$1" top="$2" srcs="$3" chparams="$4"; shift 4
     local dir="$B/static_$block"; mkdir -p "$dir"
+    # memory images the block reads, if any (written by the caller as $B/static_<block>/*.hex)
     local gparams=() p
     for p in "$@"; do gparams+=("-G$p"); done
     # shellcheck disable=SC2086
@@ -106,7 +107,7 @@ static_checks() {
         bad "iverilog -g2005 $block" "$dir/iverilog.log"
     fi
     local reads=""
-    for s in $srcs; do reads="$reads read_verilog $s;"; done
+    for s in $srcs; do reads="$reads read_verilog -defer $s;"; done
     if (cd "$dir" && yosys -q -l yosys.log -p "$reads $chparams synth -top $top; stat" > /dev/null 2>&1) \
        && ! grep -Eq 'Latch inferred|[$]dlatch|[$]_DLATCH' "$dir/yosys.log"; then
         ok "yosys synth $block (no latches)"
@@ -200,6 +201,44 @@ if want maxpool_or; then
             seed=$((seed + 1))
         done
     done
+fi
+
+# ------------------------------------------------------------------------------------------------
+if want mvau; then
+    echo "== mvau"
+    S="$T/mvau/mvau.v $T/stream_fifo/stream_fifo.v"
+    # memory images for the static checks (TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3: 6 weight words of 6
+    # bits, 2 threshold words of 2x16 bits); yosys reads them, Verilator lint and iverilog do not.
+    mkdir -p "$B/static_mvau"
+    printf '%s\n' 2a 15 3f 00 2a 15 > "$B/static_mvau/weights.hex"
+    printf '%s\n' 00050004 0003fffe > "$B/static_mvau/params.hex"
+    static_checks mvau mvau "$S" "chparam -set TAPS 9 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 mvau;" \
+        TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3
+    # TAPS EW INT OC PE SIMD THR PW SW: fully parallel (PE=OC, SIMD=TAPS, FOLD=1); 3x3x8 conv
+    # folded 4x3; binary score; 8-bit integer threshold; 8-bit integer score fully parallel; 0/1
+    # integer input; FOLD=3.
+    while read -r taps ew int oc pe simd thr pw sw; do
+        name="mvau_t${taps}_e${ew}_i${int}_o${oc}_pe${pe}_simd${simd}_thr${thr}"
+        dir="$B/$name"
+        build "$name" mvau "$S $V/mvau/tb_mvau.cpp" TAPS=$taps ELEM_WIDTH=$ew INPUT_INTEGER=$int \
+            OUT_CHANNELS=$oc PE=$pe SIMD=$simd THRESHOLD_MODE=$thr PARAM_WIDTH=$pw SCORE_WIDTH=$sw \
+            "WEIGHT_FILE=\"$dir/weights.hex\"" "PARAM_FILE=\"$dir/params.hex\"" || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" TAPS=$taps EW=$ew INT=$int OC=$oc PE=$pe SIMD=$simd THR=$thr PW=$pw SW=$sw \
+                wfile="$dir/weights.hex" pfile="$dir/params.hex" n=300 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+9 1 0 4 4 9 1 16 16
+72 1 0 16 4 24 1 16 16
+27 1 0 6 3 3 0 16 12
+9 8 0 4 2 3 1 20 16
+9 8 0 6 6 9 0 20 24
+8 1 1 4 2 4 1 12 10
+12 1 0 6 2 12 1 8 16
+CFG
 fi
 
 # ------------------------------------------------------------------------------------------------

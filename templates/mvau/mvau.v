@@ -1,0 +1,322 @@
+// mvau: matrix-vector-activation unit, folded by PE (output channels in parallel) and SIMD
+// (input elements in parallel).
+//
+// Math, per input vector x (TAPS elements of ELEM_WIDTH bits, element j at [j*ELEM_WIDTH +:
+// ELEM_WIDTH]) and output channel o < OUT_CHANNELS, with weights w[o][j] (bit 1 = +1, 0 = -1):
+//   binary mode  (ELEM_WIDTH == 1 and INPUT_INTEGER == 0; x bit 1 = +1, 0 = -1):
+//       acc = P = popcount over j of XNOR(w[o][j], x[j])         (0 .. TAPS)
+//       threshold: y[o] = (P >= T[o])   T = popcount-domain threshold (derived by the generator)
+//       score:     s[o] = 2*P - TAPS + B[o]
+//   integer mode (ELEM_WIDTH > 1, or INPUT_INTEGER == 1; x unsigned, e.g. 0/1 or 8-bit pixels):
+//       acc = sum over j of (w[o][j] ? +x[j] : -x[j])
+//       threshold: y[o] = (acc >= T[o]);   score: s[o] = acc + B[o]
+// T / B are signed PARAM_WIDTH-bit values; s is output modulo 2^SCORE_WIDTH (signed).
+//
+// Folding: NF = OUT_CHANNELS/PE neuron folds, SF = TAPS/SIMD synapse folds. Fold step
+// k = nf*SF + sf computes channels nf*PE + pe (pe < PE) on elements sf*SIMD + i (i < SIMD).
+// One fold step per cycle, FOLD = NF*SF cycles per vector, no overhead: the next vector is taken in
+// the cycle of the current one's last step. Output beat latency (accept -> transfer) FOLD + 4.
+//
+// Memory layout ($readmemh images, one hex word per line, line = address, most significant digit
+// first, bit b of the word = bit b below):
+//   WEIGHT_FILE: FOLD words of PE*SIMD bits; word k = nf*SF + sf, bit pe*SIMD + i =
+//                w[nf*PE + pe][sf*SIMD + i].
+//   PARAM_FILE:  NF words of PE*PARAM_WIDTH bits; word nf, bits [pe*PARAM_WIDTH +: PARAM_WIDTH] =
+//                T[nf*PE + pe] (threshold mode) or B[nf*PE + pe] (score mode), two's complement.
+// Output beat: threshold mode OUT_CHANNELS bits, y[o] at bit o; score mode
+// OUT_CHANNELS*SCORE_WIDTH bits, s[o] at [o*SCORE_WIDTH +: SCORE_WIDTH].
+//
+// Pipeline (never stalls inside; all flow control is at the input, by credit): S0 issue (fold
+// counters, rotating input register, weight read) -> S1 (weights, input slice) -> S2 (per-PE
+// partial sums; threshold/bias read) -> S3 (accumulators) -> output FIFO (stream_fifo,
+// OUT_DEPTH beats). A vector is accepted only if fewer than OUT_DEPTH vectors are accepted and not
+// yet delivered, so its result always finds a place. in_ready depends on registers only;
+// out_valid/out_data are registers of the FIFO. Requires stream_fifo.v.
+
+`default_nettype none
+
+module mvau #(
+    parameter integer TAPS           = 9,            // elements per input vector
+    parameter integer ELEM_WIDTH     = 1,            // bits per element
+    parameter integer INPUT_INTEGER  = 0,            // 1: unsigned integer elements even if 1 bit
+    parameter integer OUT_CHANNELS   = 4,            // output channels (neurons)
+    parameter integer PE             = 1,            // channels computed in parallel, divides OUT_CHANNELS
+    parameter integer SIMD           = 1,            // elements per cycle, divides TAPS
+    parameter integer THRESHOLD_MODE = 1,            // 1: y = (acc >= T), 1 bit/channel; 0: score
+    parameter integer PARAM_WIDTH    = 16,           // bits of one threshold / bias (signed)
+    parameter integer SCORE_WIDTH    = 16,           // bits of one score (signed, score mode)
+    parameter         WEIGHT_FILE    = "weights.hex", // $readmemh image of the weights
+    parameter         PARAM_FILE     = "params.hex"   // $readmemh image of thresholds / biases
+) (
+    input  wire                                clk,
+    input  wire                                rst_n,      // synchronous, active low
+    input  wire                                in_valid,
+    output wire                                in_ready,
+    input  wire [TAPS*ELEM_WIDTH-1:0]          in_data,
+    output wire                                out_valid,
+    input  wire                                out_ready,
+    output wire [OUT_CHANNELS*((THRESHOLD_MODE != 0) ? 1 : SCORE_WIDTH)-1:0] out_data
+);
+
+    // ---- derived values ------------------------------------------------------------------------
+    localparam integer EW        = ELEM_WIDTH;
+    localparam integer IN_BITS   = TAPS * ELEM_WIDTH;
+    localparam integer NF        = OUT_CHANNELS / PE;          // neuron folds
+    localparam integer SF        = TAPS / SIMD;                // synapse folds
+    localparam integer FOLD      = NF * SF;                    // cycles per vector
+    localparam integer INT_MODE  = (ELEM_WIDTH > 1 || INPUT_INTEGER != 0) ? 1 : 0;
+    localparam integer OW        = (THRESHOLD_MODE != 0) ? 1 : SCORE_WIDTH;  // bits per channel out
+    localparam integer CHUNK     = PE * OW;                    // output bits per neuron fold
+    localparam integer OUT_BITS  = OUT_CHANNELS * OW;
+    localparam integer PSUM_W    = $clog2(SIMD + 1) + ELEM_WIDTH + 1;  // signed partial sum
+    localparam integer ACC_W     = $clog2(TAPS + 1) + ELEM_WIDTH + 1;  // signed accumulator
+    localparam integer CMP_W     = ((ACC_W > PARAM_WIDTH) ? ACC_W : PARAM_WIDTH) + 1;
+    localparam integer SUM_W     = ((ACC_W + 1 > PARAM_WIDTH) ? ACC_W + 1 : PARAM_WIDTH) + 2;
+    localparam integer SC_W      = (SUM_W > SCORE_WIDTH) ? SUM_W : SCORE_WIDTH;  // score arithmetic
+    localparam integer LAT       = 5;                          // accept -> credit returned, minus FOLD
+    localparam integer OUT_DEPTH = 1 + (LAT + FOLD - 1) / FOLD; // output FIFO beats for full rate
+    localparam integer STEP_W    = (FOLD > 1) ? $clog2(FOLD) : 1;
+    localparam integer SF_W      = (SF > 1) ? $clog2(SF) : 1;
+    localparam integer NF_W      = (NF > 1) ? $clog2(NF) : 1;
+    localparam integer CRED_W    = $clog2(OUT_DEPTH + 1);
+    localparam integer STEP_LAST_I = FOLD - 1;
+    localparam integer SF_LAST_I   = SF - 1;
+    localparam integer NF_LAST_I   = NF - 1;
+    localparam [STEP_W-1:0] STEP_LAST = STEP_LAST_I[STEP_W-1:0];
+    localparam [SF_W-1:0]   SF_LAST   = SF_LAST_I[SF_W-1:0];
+    localparam [NF_W-1:0]   NF_LAST   = NF_LAST_I[NF_W-1:0];
+    localparam [CRED_W-1:0] CRED_MAX  = OUT_DEPTH[CRED_W-1:0];
+    localparam [ACC_W-1:0]  TAPS_A    = TAPS[ACC_W-1:0];       // fits: ACC_W > log2(TAPS+1)
+
+    initial begin
+        if (TAPS < 1 || ELEM_WIDTH < 1 || OUT_CHANNELS < 1 || PE < 1 || SIMD < 1) begin
+            $display("ERROR: mvau: TAPS, ELEM_WIDTH, OUT_CHANNELS, PE, SIMD must be >= 1");
+            $finish;
+        end
+        if (OUT_CHANNELS % PE != 0) begin
+            $display("ERROR: mvau: PE (%0d) must divide OUT_CHANNELS (%0d)", PE, OUT_CHANNELS);
+            $finish;
+        end
+        if (TAPS % SIMD != 0) begin
+            $display("ERROR: mvau: SIMD (%0d) must divide TAPS (%0d)", SIMD, TAPS);
+            $finish;
+        end
+        if (PARAM_WIDTH < 2 || PARAM_WIDTH > 32) begin
+            $display("ERROR: mvau: PARAM_WIDTH (%0d) must be in 2..32", PARAM_WIDTH);
+            $finish;
+        end
+        if (THRESHOLD_MODE == 0 && (SCORE_WIDTH < 2 || SCORE_WIDTH > 60)) begin
+            $display("ERROR: mvau: SCORE_WIDTH (%0d) must be in 2..60", SCORE_WIDTH);
+            $finish;
+        end
+    end
+
+    // ---- memories ---------------------------------------------------------------------------------
+    reg [PE*SIMD-1:0]        wmem [0:FOLD-1];
+    reg [PE*PARAM_WIDTH-1:0] pmem [0:NF-1];
+    initial begin
+        $readmemh(WEIGHT_FILE, wmem);
+        $readmemh(PARAM_FILE, pmem);
+    end
+
+    // ---- S0: issue ----------------------------------------------------------------------------------
+    reg                 busy;      // a vector is in ibuf and its fold steps are being issued
+    reg [STEP_W-1:0]    step;      // fold step = weight address
+    reg [SF_W-1:0]      sf;
+    reg [NF_W-1:0]      nf;
+    reg [IN_BITS-1:0]   ibuf;      // rotates right by SIMD elements per step: slice sf at the bottom
+    reg [CRED_W-1:0]    pending;   // vectors accepted and not yet delivered
+
+    wire step_last = (step == STEP_LAST);
+    wire sf_last   = (sf == SF_LAST);
+    wire nf_last   = (nf == NF_LAST);
+    assign in_ready = (pending != CRED_MAX) && (!busy || step_last);
+    wire accept    = in_valid && in_ready;
+    wire out_pop   = out_valid && out_ready;
+
+    // ---- S1 ---------------------------------------------------------------------------------------
+    reg                  s1_valid, s1_first, s1_last, s1_vlast;
+    reg [NF_W-1:0]       s1_nf;
+    reg [PE*SIMD-1:0]    s1_w;
+    reg [SIMD*EW-1:0]    s1_x;
+
+    // ---- S2 ---------------------------------------------------------------------------------------
+    reg                  s2_valid, s2_first, s2_last, s2_vlast;
+    reg [NF_W-1:0]       s2_nf;
+    reg [PE*PSUM_W-1:0]  s2_psum;
+    reg [PE*PARAM_WIDTH-1:0] s3_param;
+
+    // ---- S3 ---------------------------------------------------------------------------------------
+    reg                  s3_done, s3_vlast;
+    reg [PE*ACC_W-1:0]   s3_acc;
+
+    always @(posedge clk) begin
+        if (busy) begin
+            s1_w <= wmem[step];
+            s1_x <= ibuf[SIMD*EW-1:0];
+        end
+        if (s2_valid && s2_last) s3_param <= pmem[s2_nf];
+    end
+
+    generate
+        if (SF > 1) begin : g_rot
+            always @(posedge clk) begin
+                if (accept) ibuf <= in_data;
+                else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
+            end
+        end else begin : g_norot
+            always @(posedge clk) begin
+                if (accept) ibuf <= in_data;
+            end
+        end
+    endgenerate
+
+    // per-PE partial sums of one fold step (combinational from S1)
+    reg [PE*PSUM_W-1:0] psum;
+    reg [PSUM_W-1:0]    ps;
+    reg [EW-1:0]        xe;
+    integer p, i;
+    always @* begin
+        for (p = 0; p < PE; p = p + 1) begin
+            ps = {PSUM_W{1'b0}};
+            for (i = 0; i < SIMD; i = i + 1) begin
+                xe = s1_x[i*EW +: EW];
+                if (INT_MODE != 0) begin
+                    if (s1_w[p*SIMD + i]) ps = ps + {{(PSUM_W-EW){1'b0}}, xe};
+                    else                  ps = ps - {{(PSUM_W-EW){1'b0}}, xe};
+                end else begin
+                    ps = ps + {{(PSUM_W-1){1'b0}}, ~(s1_w[p*SIMD + i] ^ xe[0])};
+                end
+            end
+            psum[p*PSUM_W +: PSUM_W] = ps;
+        end
+    end
+
+    // accumulators (S2 -> S3)
+    reg [PE*ACC_W-1:0] acc_next;
+    always @* begin
+        for (p = 0; p < PE; p = p + 1) begin
+            acc_next[p*ACC_W +: ACC_W] =
+                (s2_first ? {ACC_W{1'b0}} : s3_acc[p*ACC_W +: ACC_W]) +
+                {{(ACC_W-PSUM_W){s2_psum[p*PSUM_W + PSUM_W - 1]}}, s2_psum[p*PSUM_W +: PSUM_W]};
+        end
+    end
+
+    // activation of one neuron fold (combinational from S3)
+    reg [CHUNK-1:0] chunk;
+    generate
+        if (THRESHOLD_MODE != 0) begin : g_thr
+            reg [CMP_W-1:0] ca, ct;
+            always @* begin
+                for (p = 0; p < PE; p = p + 1) begin
+                    ca = {{(CMP_W-ACC_W){s3_acc[p*ACC_W + ACC_W - 1]}}, s3_acc[p*ACC_W +: ACC_W]};
+                    ct = {{(CMP_W-PARAM_WIDTH){s3_param[p*PARAM_WIDTH + PARAM_WIDTH - 1]}},
+                          s3_param[p*PARAM_WIDTH +: PARAM_WIDTH]};
+                    chunk[p] = ($signed(ca) >= $signed(ct));
+                end
+            end
+        end else begin : g_score
+            reg [SC_W-1:0]    sa, sb;
+            reg [PE*SC_W-1:0] scores;   // full-width scores; the output keeps the low SCORE_WIDTH bits
+            always @* begin
+                for (p = 0; p < PE; p = p + 1) begin
+                    sa = {{(SC_W-ACC_W){s3_acc[p*ACC_W + ACC_W - 1]}}, s3_acc[p*ACC_W +: ACC_W]};
+                    sb = {{(SC_W-PARAM_WIDTH){s3_param[p*PARAM_WIDTH + PARAM_WIDTH - 1]}},
+                          s3_param[p*PARAM_WIDTH +: PARAM_WIDTH]};
+                    if (INT_MODE != 0) scores[p*SC_W +: SC_W] = sa + sb;
+                    else               scores[p*SC_W +: SC_W] = (sa << 1) - {{(SC_W-ACC_W){1'b0}}, TAPS_A} + sb;
+                    chunk[p*OW +: OW] = scores[p*SC_W +: OW];
+                end
+            end
+            // bits above SCORE_WIDTH are dropped on purpose (output modulo 2^SCORE_WIDTH)
+            wire unused_scores = &{1'b0, scores, 1'b0};
+        end
+    endgenerate
+
+    // ---- control and pipeline registers ------------------------------------------------------------
+    always @(posedge clk) begin
+        if (!rst_n) begin
+            busy     <= 1'b0;
+            step     <= {STEP_W{1'b0}};
+            sf       <= {SF_W{1'b0}};
+            nf       <= {NF_W{1'b0}};
+            pending  <= {CRED_W{1'b0}};
+            s1_valid <= 1'b0;
+            s2_valid <= 1'b0;
+            s3_done  <= 1'b0;
+        end else begin
+            if (accept && !out_pop)      pending <= pending + 1'b1;
+            else if (!accept && out_pop) pending <= pending - 1'b1;
+
+            if (busy) begin
+                step <= step_last ? {STEP_W{1'b0}} : step + 1'b1;
+                sf   <= sf_last ? {SF_W{1'b0}} : sf + 1'b1;
+                if (sf_last) nf <= nf_last ? {NF_W{1'b0}} : nf + 1'b1;
+            end
+            if (accept) busy <= 1'b1;
+            else if (step_last) busy <= 1'b0;
+
+            s1_valid <= busy;
+            s2_valid <= s1_valid;
+            s3_done  <= s2_valid && s2_last;
+        end
+    end
+
+    always @(posedge clk) begin
+        s1_first <= (sf == {SF_W{1'b0}});
+        s1_last  <= sf_last;
+        s1_vlast <= step_last;
+        s1_nf    <= nf;
+        s2_first <= s1_first;
+        s2_last  <= s1_last;
+        s2_vlast <= s1_vlast;
+        s2_nf    <= s1_nf;
+        s2_psum  <= psum;
+        if (s2_valid) s3_acc <= acc_next;
+        s3_vlast <= s2_vlast;
+    end
+
+    // ---- output assembly and FIFO -------------------------------------------------------------------
+    wire                fifo_push = s3_done && s3_vlast;
+    wire [OUT_BITS-1:0] fifo_data;
+    generate
+        if (NF > 1) begin : g_asm
+            // neuron folds 0..NF-2 of the current vector, shifted in from the top
+            reg [(NF-1)*CHUNK-1:0] asm_r;
+            if (NF > 2) begin : g_shift
+                always @(posedge clk) begin
+                    if (s3_done && !s3_vlast) asm_r <= {chunk, asm_r[(NF-1)*CHUNK-1:CHUNK]};
+                end
+            end else begin : g_one
+                always @(posedge clk) begin
+                    if (s3_done && !s3_vlast) asm_r <= chunk;
+                end
+            end
+            assign fifo_data = {chunk, asm_r};
+        end else begin : g_noasm
+            assign fifo_data = chunk;
+        end
+    endgenerate
+
+    wire                     unused_fifo_in_ready;   // always 1 when pushing: credit guarantees room
+    wire [$clog2(OUT_DEPTH+1)-1:0] unused_fifo_count;
+    wire unused_ok = &{1'b0, unused_fifo_in_ready, unused_fifo_count, 1'b0};
+
+    stream_fifo #(
+        .WIDTH (OUT_BITS),
+        .DEPTH (OUT_DEPTH)
+    ) u_out_fifo (
+        .clk       (clk),
+        .rst_n     (rst_n),
+        .in_valid  (fifo_push),
+        .in_ready  (unused_fifo_in_ready),
+        .in_data   (fifo_data),
+        .out_valid (out_valid),
+        .out_ready (out_ready),
+        .out_data  (out_data),
+        .count     (unused_fifo_count)
+    );
+
+endmodule
+
+`default_nettype wire
