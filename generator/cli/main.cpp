@@ -9,6 +9,9 @@
 #include "bnngen/io/dataset.hpp"
 #include "bnngen/io/npy.hpp"
 #include "bnngen/net/load.hpp"
+#include "bnngen/rtl/design.hpp"
+#include "bnngen/sim/cosim.hpp"
+#include "bnngen/sim/verify.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -140,6 +143,129 @@ int run_infer(const InferOptions& opt) {
     return 0;
 }
 
+std::string default_design_dir(const bnngen::Network& net) { return "rtl_out/" + net.name; }
+
+// Loads, checks hardware support, generates and writes the design; prints the cycle model.
+std::optional<bnngen::rtl::GeneratedDesign> generate_into(const bnngen::Network& net, const std::string& yaml,
+                                                         const std::string& dir) {
+    bnngen::DiagnosticBag bag;
+    bool supported = bnngen::rtl::check_hardware_support(net, bag);
+    print_diagnostics(bag);
+    if (!supported) {
+        return std::nullopt;
+    }
+    bnngen::rtl::GenerateOptions options;
+    options.regenerate_command = fmt::format("bnngen generate {} -o {}", yaml, dir);
+    auto design = bnngen::rtl::generate_design(net, options);
+    bnngen::rtl::write_design(design, dir);
+    return design;
+}
+
+int run_generate(const std::string& yaml, std::string dir) {
+    auto net = load_or_report(yaml);
+    if (!net) {
+        return kExitInputError;
+    }
+    if (dir.empty()) {
+        dir = default_design_dir(*net);
+    }
+    auto design = generate_into(*net, yaml, dir);
+    if (!design) {
+        return kExitInputError;
+    }
+    fmt::print("{}", bnngen::hw::format_cycle_model(design->cycles, net->target.clock_mhz));
+    fmt::print("wrote {} files to {} (top module '{}', report {}_report.txt)\n", design->files.size(), dir, design->top,
+               design->top);
+    return 0;
+}
+
+struct VerifyOptions {
+    InferOptions data;
+    std::string dir;
+    std::string build_dir;
+    std::string trace;
+    double stall = 0.0;
+    uint64_t seed = 1;
+    uint64_t timeout = 200000;
+    int max_mismatches_shown = 5;
+};
+
+std::string join(const std::vector<int64_t>& values) {
+    std::string s;
+    for (int64_t v : values) {
+        s += fmt::format("{}{}", s.empty() ? "" : " ", v);
+    }
+    return s;
+}
+
+int run_verify(const VerifyOptions& opt) {
+    auto net = load_or_report(opt.data.yaml);
+    if (!net) {
+        return kExitInputError;
+    }
+    bnngen::io::ImageSet images;
+    std::vector<int> labels;
+    try {
+        images = bnngen::io::load_images(opt.data.images, net->input.channels, net->input.height, net->input.width,
+                                         net->input.bits, opt.data.limit);
+        if (!opt.data.labels.empty()) {
+            labels = bnngen::io::load_labels(opt.data.labels, net->classes(), opt.data.limit);
+            labels.resize(static_cast<size_t>(std::min<int64_t>(images.count, static_cast<int64_t>(labels.size()))));
+        }
+    } catch (const bnngen::InputError& e) {
+        std::fputs(bnngen::render(e.diagnostic()).c_str(), stderr);
+        return kExitInputError;
+    }
+    const std::string dir = opt.dir.empty() ? default_design_dir(*net) : opt.dir;
+    auto design = generate_into(*net, opt.data.yaml, dir);
+    if (!design) {
+        return kExitInputError;
+    }
+    bnngen::sim::CosimOptions cosim;
+    cosim.design_dir = dir;
+    cosim.build_dir = opt.build_dir.empty() ? std::filesystem::path(dir).parent_path() / ".sim-cache"
+                                            : std::filesystem::path(opt.build_dir);
+    cosim.stall_in = opt.stall;
+    cosim.stall_out = opt.stall;
+    cosim.seed = opt.seed;
+    cosim.timeout_cycles = opt.timeout;
+    cosim.trace = opt.trace;
+    auto rtl = bnngen::sim::run_cosim(*design, *net, images, cosim);
+    auto report = bnngen::sim::compare_with_golden(*net, images, labels, rtl);
+
+    fmt::print("verilator model: {}\n",
+               rtl.rebuilt ? fmt::format("built in {:.1f} s", rtl.build_seconds) : std::string("reused (unchanged design)"));
+    fmt::print("simulation: {} of {} images in {:.1f} s ({:.1f} images/s), stall probability {}\n",
+               report.images_returned, report.images_sent, rtl.run_seconds,
+               rtl.run_seconds > 0 ? static_cast<double>(report.images_returned) / rtl.run_seconds : 0.0, opt.stall);
+    for (size_t i = 0; i < report.mismatches.size() && static_cast<int>(i) < opt.max_mismatches_shown; ++i) {
+        const auto& m = report.mismatches[i];
+        fmt::print(stderr, "mismatch: image {}: expected scores [{}] class {}, RTL gave [{}] class {}\n", m.image,
+                   join(m.expected_scores), m.expected_class, join(m.actual_scores), m.actual_class);
+    }
+    fmt::print("mismatches: {} of {} images\n", report.mismatches.size(), report.images_returned);
+    if (report.correct) {
+        fmt::print("accuracy (RTL): {:.2f}% ({}/{})\n", 100.0 * static_cast<double>(*report.correct) /
+                   static_cast<double>(std::max<int64_t>(1, report.images_returned)), *report.correct, report.images_returned);
+    }
+    const double predicted = static_cast<double>(design->cycles.interval);
+    if (report.measured_interval > 0) {
+        fmt::print("cycles per image (steady state): measured {:.1f}, predicted {} (ratio {:.3f}){}\n",
+                   report.measured_interval, design->cycles.interval, report.measured_interval / predicted,
+                   opt.stall > 0 ? ", inflated by the random stalls" : "");
+    }
+    fmt::print("latency (first image, first pixel in to result out): {} cycles\n", report.measured_latency);
+    if (!opt.data.out.empty()) {
+        bnngen::io::Array scores{bnngen::io::DType::Int32, {report.images_returned, net->classes()}, report.scores};
+        bnngen::io::write_file_atomic(opt.data.out, bnngen::io::encode_npy(scores));
+    }
+    if (rtl.exit_status == 2 || rtl.exit_status == 3) {
+        fmt::print(stderr, "error: the simulation {}:\n{}", rtl.exit_status == 2 ? "timed out (the pipeline hung)" : "saw a framing error", rtl.log);
+        return kExitInputError;
+    }
+    return report.passed() ? 0 : kExitInputError;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -159,6 +285,27 @@ int main(int argc, char** argv) {
     infer->add_option("--limit", infer_opt.limit, "use only the first N images")->check(CLI::PositiveNumber);
     infer->add_option("--out", infer_opt.out, "write the integer scores as .npy (int32 [N, classes])");
 
+    std::string generate_yaml;
+    std::string generate_dir;
+    auto* generate = app.add_subcommand("generate", "Generate the Verilog accelerator, memory images and cycle report");
+    generate->add_option("network", generate_yaml, "network.yaml")->required();
+    generate->add_option("-o,--output", generate_dir, "output folder (default rtl_out/<name>)");
+
+    VerifyOptions verify_opt;
+    auto* verify = app.add_subcommand("verify", "Generate, co-simulate in Verilator and compare with the golden model");
+    verify->add_option("network", verify_opt.data.yaml, "network.yaml")->required();
+    verify->add_option("--images", verify_opt.data.images, "images: idx, gzip idx or .npy")->required();
+    verify->add_option("--labels", verify_opt.data.labels, "labels: idx, gzip idx or .npy");
+    verify->add_option("--limit", verify_opt.data.limit, "use only the first N images")->check(CLI::PositiveNumber);
+    verify->add_option("--out", verify_opt.data.out, "write the RTL's integer scores as .npy (int32 [N, classes])");
+    verify->add_option("--stall", verify_opt.stall, "probability of a random stall on each stream, each cycle")
+        ->check(CLI::Range(0.0, 0.95));
+    verify->add_option("--trace", verify_opt.trace, "write an FST waveform");
+    verify->add_option("--seed", verify_opt.seed, "seed of the random stalls");
+    verify->add_option("--timeout", verify_opt.timeout, "cycles without output after which the pipeline counts as hung");
+    verify->add_option("-o,--output", verify_opt.dir, "design folder (default rtl_out/<name>)");
+    verify->add_option("--build-dir", verify_opt.build_dir, "Verilator build cache (default <output>/../.sim-cache)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -171,6 +318,12 @@ int main(int argc, char** argv) {
         }
         if (infer->parsed()) {
             return run_infer(infer_opt);
+        }
+        if (generate->parsed()) {
+            return run_generate(generate_yaml, generate_dir);
+        }
+        if (verify->parsed()) {
+            return run_verify(verify_opt);
         }
     } catch (const bnngen::InputError& e) {
         std::fputs(bnngen::render(e.diagnostic()).c_str(), stderr);

@@ -1,0 +1,49 @@
+// Co-simulation: builds a Verilator model of a generated design with the harness of verif/harness/,
+// streams images through it and returns what came out, with cycle stamps. Comparing against the
+// golden model is the caller's job (verify.hpp). The Verilator build is cached by the hash of
+// everything that goes into it, so re-running on an unchanged design reuses it.
+#pragma once
+
+#include "bnngen/io/dataset.hpp"
+#include "bnngen/rtl/design.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace bnngen::sim {
+
+struct CosimOptions {
+    std::filesystem::path design_dir;  // where the design's files are (the sim runs there: $readmemh)
+    std::filesystem::path build_dir;   // Verilator build cache
+    double stall_in = 0.0;             // probability that the source withholds a beat in a cycle
+    double stall_out = 0.0;            // probability that the sink drops tready in a cycle
+    uint64_t seed = 1;
+    uint64_t timeout_cycles = 200000;  // no output beat for this long = the pipeline hung
+    std::filesystem::path trace;       // FST waveform, when not empty
+    int jobs = 2;
+};
+
+struct ImageOutput {
+    std::vector<int64_t> scores;
+    int predicted_class = 0;
+    uint64_t first_input_cycle = 0;
+    uint64_t last_output_cycle = 0;
+};
+
+struct CosimResult {
+    std::vector<ImageOutput> images;  // as many as came back
+    int exit_status = 0;              // the simulation's: 0 ok, 2 hung (timeout), 3 framing error
+    std::string log;                  // what the simulation printed
+    bool rebuilt = false;             // false: the cached Verilator build was reused
+    double build_seconds = 0.0;
+    double run_seconds = 0.0;
+};
+
+// Throws InputError ("verilator-failed", "simulation-failed") with the tool's output when the
+// Verilator build or the simulation cannot run at all.
+CosimResult run_cosim(const rtl::GeneratedDesign& design, const Network& net, const io::ImageSet& images,
+                      const CosimOptions& options);
+
+}  // namespace bnngen::sim

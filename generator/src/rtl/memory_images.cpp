@@ -1,0 +1,61 @@
+#include "memory_images.hpp"
+
+#include <fmt/format.h>
+
+namespace bnngen::rtl {
+namespace {
+
+// One line of hex digits for `bits` (bit 0 = least significant), most significant digit first.
+std::string hex_word(const std::vector<uint8_t>& bits) {
+    std::string line;
+    const size_t digits = (bits.size() + 3) / 4;
+    for (size_t d = digits; d-- > 0;) {
+        unsigned nibble = 0;
+        for (size_t b = 0; b < 4; ++b) {
+            size_t index = d * 4 + b;
+            if (index < bits.size() && bits[index] != 0) {
+                nibble |= 1U << b;
+            }
+        }
+        line += "0123456789abcdef"[nibble];
+    }
+    return line + "\n";
+}
+
+}  // namespace
+
+std::string weight_image(const MvauPlan& plan, int pe, int simd) {
+    const int64_t neuron_folds = plan.outputs / pe;
+    const int64_t synapse_folds = plan.taps / simd;
+    std::string image;
+    std::vector<uint8_t> word(static_cast<size_t>(pe * simd));
+    for (int64_t nf = 0; nf < neuron_folds; ++nf) {
+        for (int64_t sf = 0; sf < synapse_folds; ++sf) {
+            for (int p = 0; p < pe; ++p) {
+                for (int i = 0; i < simd; ++i) {
+                    word[static_cast<size_t>(p * simd + i)] =
+                        plan.weight[static_cast<size_t>(nf * pe + p)][static_cast<size_t>(sf * simd + i)];
+                }
+            }
+            image += hex_word(word);
+        }
+    }
+    return image;
+}
+
+std::string parameter_image(const std::vector<int64_t>& values, int pe, int width) {
+    std::string image;
+    std::vector<uint8_t> word(static_cast<size_t>(pe * width));
+    for (size_t nf = 0; nf * static_cast<size_t>(pe) < values.size(); ++nf) {
+        for (int p = 0; p < pe; ++p) {
+            auto value = static_cast<uint64_t>(values[nf * static_cast<size_t>(pe) + static_cast<size_t>(p)]);
+            for (int b = 0; b < width; ++b) {
+                word[static_cast<size_t>(p * width + b)] = static_cast<uint8_t>((value >> b) & 1U);
+            }
+        }
+        image += hex_word(word);
+    }
+    return image;
+}
+
+}  // namespace bnngen::rtl
