@@ -31,6 +31,16 @@ module maxpool_or #(
         end
     end
 
+    // Elaboration-time checks (Verilog-2005 has no elaboration-time $error): an illegal
+    // combination instantiates a module that does not exist and whose name is the message, so that
+    // Icarus, Yosys, Vivado and Verilator all stop at elaboration. The initial block above says the
+    // same at simulation time 0.
+    generate
+        if (CHANNELS < 1 || TAPS < 1) begin : g_param_error_0
+            ERROR_maxpool_or_CHANNELS_and_TAPS_must_be_at_least_1 u_error ();
+        end
+    endgenerate
+
     reg [CHANNELS-1:0] or_taps;
     integer t;
     always @* begin

@@ -111,6 +111,28 @@ module mvau #(
         end
     end
 
+    // Elaboration-time checks (Verilog-2005 has no elaboration-time $error): an illegal
+    // combination instantiates a module that does not exist and whose name is the message, so that
+    // Icarus, Yosys, Vivado and Verilator all stop at elaboration. The initial block above says the
+    // same at simulation time 0.
+    generate
+        if (TAPS < 1 || ELEM_WIDTH < 1 || OUT_CHANNELS < 1 || PE < 1 || SIMD < 1) begin : g_param_error_0
+            ERROR_mvau_sizes_PE_SIMD_must_be_at_least_1 u_error ();
+        end
+        if (OUT_CHANNELS % PE != 0) begin : g_param_error_1
+            ERROR_mvau_PE_must_divide_OUT_CHANNELS u_error ();
+        end
+        if (TAPS % SIMD != 0) begin : g_param_error_2
+            ERROR_mvau_SIMD_must_divide_TAPS u_error ();
+        end
+        if (PARAM_WIDTH < 2 || PARAM_WIDTH > 32) begin : g_param_error_3
+            ERROR_mvau_PARAM_WIDTH_must_be_2_to_32 u_error ();
+        end
+        if (THRESHOLD_MODE == 0 && (SCORE_WIDTH < 2 || SCORE_WIDTH > 60)) begin : g_param_error_4
+            ERROR_mvau_SCORE_WIDTH_must_be_2_to_60 u_error ();
+        end
+    endgenerate
+
     // ---- memories ---------------------------------------------------------------------------------
     reg [PE*SIMD-1:0]        wmem [0:FOLD-1];
     reg [PE*PARAM_WIDTH-1:0] pmem [0:NF-1];

@@ -26,7 +26,7 @@ module result_serializer #(
     localparam integer INDEX_WIDTH = $clog2(CLASSES + 1);
 
     initial begin
-        if (CLASSES < 1 || SCORE_WIDTH < 1 || SCORE_WIDTH > OUT_WIDTH || CLASSES >= (1 << OUT_WIDTH - 1)) begin
+        if (CLASSES < 1 || SCORE_WIDTH < 1 || SCORE_WIDTH > OUT_WIDTH || INDEX_WIDTH > OUT_WIDTH) begin
             $display("ERROR: result_serializer: need CLASSES >= 1 and 1 <= SCORE_WIDTH (%0d) <= OUT_WIDTH (%0d)",
                      SCORE_WIDTH, OUT_WIDTH);
             $finish;

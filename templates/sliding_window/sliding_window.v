@@ -105,6 +105,22 @@ module sliding_window #(
         end
     end
 
+    // Elaboration-time checks (Verilog-2005 has no elaboration-time $error): an illegal
+    // combination instantiates a module that does not exist and whose name is the message, so that
+    // Icarus, Yosys, Vivado and Verilator all stop at elaboration. The initial block above says the
+    // same at simulation time 0.
+    generate
+        if (PIXEL_WIDTH < 1 || IN_HEIGHT < 1 || IN_WIDTH < 1 || KERNEL < 1 || STRIDE < 1) begin : g_param_error_0
+            ERROR_sliding_window_sizes_and_STRIDE_must_be_at_least_1 u_error ();
+        end
+        if (PADDING < 0 || PADDING >= KERNEL) begin : g_param_error_1
+            ERROR_sliding_window_PADDING_must_be_less_than_KERNEL u_error ();
+        end
+        if (IN_HEIGHT + 2 * PADDING < KERNEL || IN_WIDTH + 2 * PADDING < KERNEL) begin : g_param_error_2
+            ERROR_sliding_window_padded_image_smaller_than_KERNEL u_error ();
+        end
+    endgenerate
+
     // ---- stage A: scan counters -------------------------------------------------------------
     reg  [RW-1:0]  a_row;      // scanned row, 0 = first image row (padded row PADDING)
     reg  [CW-1:0]  a_col;      // scanned column, 0 = first image column

@@ -51,6 +51,19 @@ module stream_fifo #(
         end
     end
 
+    // Elaboration-time checks (Verilog-2005 has no elaboration-time $error): an illegal
+    // combination instantiates a module that does not exist and whose name is the message, so that
+    // Icarus, Yosys, Vivado and Verilator all stop at elaboration. The initial block above says the
+    // same at simulation time 0.
+    generate
+        if (WIDTH < 1) begin : g_param_error_0
+            ERROR_stream_fifo_WIDTH_must_be_at_least_1 u_error ();
+        end
+        if (DEPTH < 2) begin : g_param_error_1
+            ERROR_stream_fifo_DEPTH_must_be_at_least_2 u_error ();
+        end
+    endgenerate
+
     reg [WIDTH-1:0]   mem [0:MEM_DEPTH-1];
     reg [PTR_W-1:0]   wr_ptr;
     reg [PTR_W-1:0]   rd_ptr;

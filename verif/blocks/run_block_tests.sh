@@ -76,7 +76,8 @@ build() {
 run() {
     local name="$1"; shift
     local log="$B/$name/run_$(echo "$*" | tr ' =/' '_-_' | cut -c1-120).log"
-    if timeout 120 "$B/$name/tb" "$@" > "$log" 2>&1; then
+    echo "# $B/$name/tb $*" > "$log"
+    if timeout 120 "$B/$name/tb" "$@" >> "$log" 2>&1; then
         ok "$(tail -1 "$log" | sed 's/^PASS //')"
     else
         bad "$name $*" "$log"
@@ -116,6 +117,22 @@ static_checks() {
     fi
 }
 
+# rejects BLOCK TOP "SOURCES" MESSAGE PARAMS...: lint with illegal parameters must stop at
+# elaboration naming MESSAGE (the block's generate-time parameter check).
+rejects() {
+    local block="$1" top="$2" srcs="$3" msg="$4"; shift 4
+    local dir="$B/static_$block"; mkdir -p "$dir"
+    local gparams=() p
+    for p in "$@"; do gparams+=("-G$p"); done
+    # shellcheck disable=SC2086
+    if ! verilator --lint-only -Wall --top-module "$top" "${gparams[@]}" $srcs > "$dir/reject.log" 2>&1 \
+       && grep -q "$msg" "$dir/reject.log"; then
+        ok "rejects $block $* ($msg)"
+    else
+        bad "rejects $block $* ($msg)" "$dir/reject.log"
+    fi
+}
+
 want() { [ ${#SELECT[@]} -eq 0 ] && return 0; local b; for b in "${SELECT[@]}"; do [ "$b" = "$1" ] && return 0; done; return 1; }
 SELECT=("$@")
 STALLS=("p_in=0.0 p_out=0.0" "p_in=0.3 p_out=0.3" "p_in=0.3 p_out=0.0" "p_in=0.0 p_out=0.3")
@@ -126,6 +143,7 @@ if want stream_fifo; then
     echo "== stream_fifo"
     S="$T/stream_fifo/stream_fifo.v"
     static_checks stream_fifo stream_fifo "$S" "chparam -set WIDTH 8 -set DEPTH 5 stream_fifo;" WIDTH=8 DEPTH=5
+    rejects stream_fifo stream_fifo "$S" ERROR_stream_fifo_DEPTH_must_be_at_least_2 DEPTH=1
     for cfg in "WIDTH=8 DEPTH=2" "WIDTH=70 DEPTH=3" "WIDTH=1 DEPTH=16"; do
         name="stream_fifo_$(echo "$cfg" | tr ' =' '_-')"
         # shellcheck disable=SC2086
@@ -159,6 +177,9 @@ if want sliding_window; then
     static_checks sliding_window sliding_window "$S" \
         "chparam -set PIXEL_WIDTH 4 -set IN_HEIGHT 6 -set IN_WIDTH 7 -set KERNEL 3 -set PADDING 1 sliding_window;" \
         PIXEL_WIDTH=4 IN_HEIGHT=6 IN_WIDTH=7 KERNEL=3 PADDING=1
+    rejects sliding_window sliding_window "$S" ERROR_sliding_window_PADDING_must_be_less_than_KERNEL KERNEL=3 PADDING=3
+    rejects sliding_window sliding_window "$S" ERROR_sliding_window_padded_image_smaller_than_KERNEL \
+        IN_HEIGHT=2 IN_WIDTH=2 KERNEL=5 PADDING=1
     # PW H W K S P PAD-kind: max-pool 2x2/2 on an odd size (remainder dropped); 3x3 pad 1; 5x5 pad 2
     # with 70-bit pixels; stride 2 pad 1 on odd sizes; one-column image (register line buffer) with
     # pad 2; 1x1 kernel; stride 3 with pad 2 and 40-bit pixels.
@@ -190,6 +211,7 @@ if want maxpool_or; then
     echo "== maxpool_or"
     S="$T/maxpool_or/maxpool_or.v"
     static_checks maxpool_or maxpool_or "$S" "chparam -set CHANNELS 16 -set TAPS 4 maxpool_or;" CHANNELS=16 TAPS=4
+    rejects maxpool_or maxpool_or "$S" ERROR_maxpool_or_CHANNELS_and_TAPS_must_be_at_least_1 CHANNELS=0
     for cfg in "1 4" "70 9"; do
         set -- $cfg
         name="maxpool_or_c$1_taps$2"
@@ -214,6 +236,8 @@ if want mvau; then
     printf '%s\n' 00050004 0003fffe > "$B/static_mvau/params.hex"
     static_checks mvau mvau "$S" "chparam -set TAPS 9 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 mvau;" \
         TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3
+    rejects mvau mvau "$S" ERROR_mvau_PE_must_divide_OUT_CHANNELS OUT_CHANNELS=4 PE=3
+    rejects mvau mvau "$S" ERROR_mvau_SIMD_must_divide_TAPS TAPS=9 SIMD=2
     # TAPS EW INT OC PE SIMD THR PW SW: fully parallel (PE=OC, SIMD=TAPS, FOLD=1); 3x3x8 conv
     # folded 4x3; binary score; 8-bit integer threshold; 8-bit integer score fully parallel; 0/1
     # integer input; FOLD=3.
