@@ -4,9 +4,9 @@
 // held. One beat can enter and one can leave in the same cycle (full throughput).
 //
 // Structure: a show-ahead output register (the head beat) plus a memory of DEPTH-1 beats read
-// synchronously into the output register (Vivado infers LUTRAM/BRAM for the memory when it is deep
-// enough). A beat entering an empty FIFO goes straight to the output register, so the latency from
-// in to out is one cycle.
+// into the output register (Vivado: distributed RAM, as a bypass mux sits before the register).
+// A beat entering an empty FIFO goes straight to the output register, so the latency from in to
+// out is one cycle.
 //
 // Timing: out_valid, out_data, in_ready and count are registers. Nothing on one side depends
 // combinationally on the other side. in_ready = (count < DEPTH): a full FIFO does not accept in the

@@ -182,7 +182,7 @@ if want sliding_window; then
         IN_HEIGHT=2 IN_WIDTH=2 KERNEL=5 PADDING=1
     # PW H W K S P PAD-kind: max-pool 2x2/2 on an odd size (remainder dropped); 3x3 pad 1; 5x5 pad 2
     # with 70-bit pixels; stride 2 pad 1 on odd sizes; one-column image (register line buffer) with
-    # pad 2; 1x1 kernel; stride 3 with pad 2 and 40-bit pixels.
+    # pad 2; 1x1 kernel; stride 3 with pad 2 and 40-bit pixels; an 8-bit 28x28 first layer.
     while read -r pw h w k s p kind; do
         pad=$(hex_pattern "$pw" "$kind")
         cfg="PIXEL_WIDTH=$pw IN_HEIGHT=$h IN_WIDTH=$w KERNEL=$k STRIDE=$s PADDING=$p"
@@ -203,6 +203,7 @@ if want sliding_window; then
 2 5 1 3 1 2 ones
 1 4 5 1 1 0 zeros
 40 3 4 3 3 2 pattern
+8 28 28 3 1 1 zeros
 CFG
 fi
 
@@ -240,7 +241,7 @@ if want mvau; then
     rejects mvau mvau "$S" ERROR_mvau_SIMD_must_divide_TAPS TAPS=9 SIMD=2
     # TAPS EW INT OC PE SIMD THR PW SW: fully parallel (PE=OC, SIMD=TAPS, FOLD=1); 3x3x8 conv
     # folded 4x3; binary score; 8-bit integer threshold; 8-bit integer score fully parallel; 0/1
-    # integer input; FOLD=3.
+    # integer input; FOLD=3; a 3x3x32 -> 32 conv folded PE=8 SIMD=32 (FOLD=36).
     while read -r taps ew int oc pe simd thr pw sw; do
         name="mvau_t${taps}_e${ew}_i${int}_o${oc}_pe${pe}_simd${simd}_thr${thr}"
         dir="$B/$name"
@@ -262,6 +263,7 @@ if want mvau; then
 9 8 0 6 6 9 0 20 24
 8 1 1 4 2 4 1 12 10
 12 1 0 6 2 12 1 8 16
+288 1 0 32 8 32 1 12 16
 CFG
 fi
 
