@@ -13,12 +13,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 namespace bnngen::rtl {
 namespace {
 
-constexpr int kFifoDepth = 2;
+// FIFO after each layer: two output rows, so that a consumer that is locally slower than its
+// producer (a strided or pooled window that emits only on some rows) does not stall the producer
+// in steady state; the cycle model assumes no such stalls.
+int fifo_depth(const Layer& layer) { return std::max(2, 2 * layer.out.width); }
 constexpr int kOutputWidth = 32;
 
 // A valid/ready/data stream between two stages.
@@ -59,19 +63,19 @@ void instance_tail(VerilogWriter& w) {
     w.line(");");
 }
 
-// Bits of the stream_fifo count port: $clog2(DEPTH + 1).
-int fifo_count_width() {
+// Bits of the stream_fifo count port: $clog2(depth + 1).
+int fifo_count_width(int depth) {
     int bits = 0;
-    while ((1 << bits) < kFifoDepth + 1) {
+    while ((1 << bits) < depth + 1) {
         ++bits;
     }
     return bits;
 }
 
-void fifo(VerilogWriter& w, const std::string& name, const Stream& in, const Stream& out) {
+void fifo(VerilogWriter& w, const std::string& name, int depth, const Stream& in, const Stream& out) {
     // The occupancy is only for waveforms: its wire name marks it unused for lint.
-    w.line("wire [{}:0] unused_{}_count;", fifo_count_width() - 1, name);
-    instance_head(w, "stream_fifo", {fmt::format(".WIDTH({})", in.width), fmt::format(".DEPTH({})", kFifoDepth)}, name);
+    w.line("wire [{}:0] unused_{}_count;", fifo_count_width(depth) - 1, name);
+    instance_head(w, "stream_fifo", {fmt::format(".WIDTH({})", in.width), fmt::format(".DEPTH({})", depth)}, name);
     connect(w, "in", in, false);
     connect(w, "out", out, false);
     w.line(".count(unused_{}_count)", name);
@@ -167,7 +171,7 @@ private:
         }
         Stream out{name + "_out", result.width};
         declare(w_, out, fmt::format("layer '{}' output, after its FIFO", layer.name));
-        fifo(w_, name + "_fifo", result, out);
+        fifo(w_, name + "_fifo", fifo_depth(layer), result, out);
         used_blocks.insert("stream_fifo");
         w_.blank();
         return out;
