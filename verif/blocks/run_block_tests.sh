@@ -268,6 +268,33 @@ CFG
 fi
 
 # ------------------------------------------------------------------------------------------------
+# Composition: a binary conv layer as the generator builds it (sliding_window -> stream_fifo -> mvau).
+if want conv_chain; then
+    echo "== conv_chain (sliding_window -> stream_fifo -> mvau)"
+    S="$V/conv_chain/conv_chain.v $T/sliding_window/sliding_window.v $T/stream_fifo/stream_fifo.v $T/mvau/mvau.v"
+    # C H W K S P PAD_ONES OC PE SIMD FIFO_DEPTH: window-generator bound (FOLD 1); mvau bound with
+    # a 2-deep FIFO (refill bubble per image); stride 2, both 100 cycles per image.
+    while read -r c h w k s p po oc pe simd fd; do
+        name="conv_chain_c${c}_${h}x${w}_k${k}_s${s}_p${p}_oc${oc}_pe${pe}_simd${simd}_fifo${fd}"
+        dir="$B/$name"
+        build "$name" conv_chain "$S $V/conv_chain/tb_conv_chain.cpp" C=$c IN_HEIGHT=$h IN_WIDTH=$w \
+            KERNEL=$k STRIDE=$s PADDING=$p PAD_ONES=$po OC=$oc PE=$pe SIMD=$simd FIFO_DEPTH=$fd \
+            "WEIGHT_FILE=\"$dir/weights.hex\"" "PARAM_FILE=\"$dir/params.hex\"" || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" C=$c H=$h W=$w K=$k S=$s P=$p PAD_ONES=$po OC=$oc PE=$pe SIMD=$simd FD=$fd \
+                wfile="$dir/weights.hex" pfile="$dir/params.hex" images=4 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+4 8 8 3 1 1 1 4 4 36 2
+4 8 8 3 1 1 1 4 2 36 2
+2 9 9 3 2 1 0 4 1 18 2
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
 echo "block tests took $(( $(date +%s) - START )) s"
 if [ $fail -ne 0 ]; then
     echo "failed:"; printf '  %s\n' "${failed_names[@]}"
