@@ -180,7 +180,7 @@ if want sliding_window; then
     rejects sliding_window sliding_window "$S" ERROR_sliding_window_PADDING_must_be_less_than_KERNEL KERNEL=3 PADDING=3
     rejects sliding_window sliding_window "$S" ERROR_sliding_window_padded_image_smaller_than_KERNEL \
         IN_HEIGHT=2 IN_WIDTH=2 KERNEL=5 PADDING=1
-    # PW H W K S P PAD-kind: max-pool 2x2/2 on an odd size (remainder dropped); 3x3 pad 1; 5x5 pad 2
+    # PW H W K S P PAD-kind: max-pool 2x2/2 on an odd size (remainder dropped); 5x5 pad 2
     # with 70-bit pixels; stride 2 pad 1 on odd sizes; one-column image (register line buffer) with
     # pad 2; 1x1 kernel; stride 3 with pad 2 and 40-bit pixels; an 8-bit 28x28 first layer.
     while read -r pw h w k s p kind; do
@@ -197,13 +197,12 @@ if want sliding_window; then
         done
     done <<'CFG'
 1 7 7 2 2 0 zeros
-3 5 6 3 1 1 pattern
 70 6 5 5 1 2 pattern
 5 7 9 3 2 1 ones
 2 5 1 3 1 2 ones
 1 4 5 1 1 0 zeros
 40 3 4 3 3 2 pattern
-8 28 28 3 1 1 zeros
+8 28 28 3 1 1 pattern
 CFG
 fi
 
@@ -213,7 +212,7 @@ if want maxpool_or; then
     S="$T/maxpool_or/maxpool_or.v"
     static_checks maxpool_or maxpool_or "$S" "chparam -set CHANNELS 16 -set TAPS 4 maxpool_or;" CHANNELS=16 TAPS=4
     rejects maxpool_or maxpool_or "$S" ERROR_maxpool_or_CHANNELS_and_TAPS_must_be_at_least_1 CHANNELS=0
-    for cfg in "1 4" "70 9"; do
+    for cfg in "70 9"; do
         set -- $cfg
         name="maxpool_or_c$1_taps$2"
         build "$name" maxpool_or "$S $V/maxpool_or/tb_maxpool_or.cpp" CHANNELS=$1 TAPS=$2 || continue
@@ -239,8 +238,7 @@ if want mvau; then
         TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3
     rejects mvau mvau "$S" ERROR_mvau_PE_must_divide_OUT_CHANNELS OUT_CHANNELS=4 PE=3
     rejects mvau mvau "$S" ERROR_mvau_SIMD_must_divide_TAPS TAPS=9 SIMD=2
-    # TAPS EW INT OC PE SIMD THR PW SW: fully parallel (PE=OC, SIMD=TAPS, FOLD=1); 3x3x8 conv
-    # folded 4x3; binary score; 8-bit integer threshold; 8-bit integer score fully parallel; 0/1
+    # TAPS EW INT OC PE SIMD THR PW SW: fully parallel (PE=OC, SIMD=TAPS, FOLD=1); binary score; 8-bit integer threshold; 8-bit integer score fully parallel; 0/1
     # integer input; FOLD=3; a 3x3x32 -> 32 conv folded PE=8 SIMD=32 (FOLD=36).
     while read -r taps ew int oc pe simd thr pw sw; do
         name="mvau_t${taps}_e${ew}_i${int}_o${oc}_pe${pe}_simd${simd}_thr${thr}"
@@ -257,7 +255,6 @@ if want mvau; then
         done
     done <<'CFG'
 9 1 0 4 4 9 1 16 16
-72 1 0 16 4 24 1 16 16
 27 1 0 6 3 3 0 16 12
 9 8 0 4 2 3 1 20 16
 9 8 0 6 6 9 0 20 24
