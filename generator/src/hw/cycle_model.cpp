@@ -7,13 +7,15 @@
 namespace bnngen::hw {
 namespace {
 
-// One MVAU computes an input vector in (outputs / pe) * (taps / simd) cycles.
+// One MVAU computes an input vector in (outputs / pe) * (taps / simd) cycles. Its taps are all of
+// the layer's inputs: pruned kernels are masked in the unit, not skipped (yet).
 StageCycles mvau_stage(const Layer& l, int64_t vectors) {
     int64_t neuron_folds = l.outputs / l.fold.pe;
-    int64_t synapse_folds = l.taps_per_output() / l.fold.simd;
+    int64_t taps = hardware_taps(l);
+    int64_t synapse_folds = taps / l.fold.simd;
     return StageCycles{"mvau", vectors * neuron_folds * synapse_folds,
-                       fmt::format("{} vectors x {}/{} x {}/{}", vectors, l.outputs, l.fold.pe, l.taps_per_output(),
-                                   l.fold.simd)};
+                       fmt::format("{} vectors x {}/{} x {}/{}{}", vectors, l.outputs, l.fold.pe, taps, l.fold.simd,
+                                   taps != l.taps_per_output() ? " (pruned taps masked)" : "")};
 }
 
 // Collect stages take one input pixel per cycle.
@@ -53,6 +55,10 @@ LayerCycles layer_cycles(const Layer& l) {
 }
 
 }  // namespace
+
+int64_t hardware_taps(const Layer& l) {
+    return l.kind == LayerKind::Dense ? l.in.size() : int64_t{l.in.channels} * l.kernel * l.kernel;
+}
 
 CycleModel predict_cycles(const Network& net) {
     CycleModel model;

@@ -247,21 +247,26 @@ Stream TopEmitter::emit_unit(const Layer& layer, const std::string& name, const 
     const std::string params = name + (plan.score_mode ? "_biases.hex" : "_thresholds.hex");
     design_.files[weights] = weight_image(plan, layer.fold.pe, layer.fold.simd);
     design_.files[params] = parameter_image(plan.params, layer.fold.pe, plan.param_width);
+    std::vector<std::string> keep_params;
+    if (plan.pruned) {
+        const std::string keep = name + "_keep.hex";
+        design_.files[keep] = keep_image(plan, layer.fold.pe, layer.fold.simd);
+        keep_params = {".USE_KEEP(1)", fmt::format(".KEEP_FILE(\"{}\")", keep)};
+    }
     if (plan.score_mode) {
         design_.score_width = plan.score_width;
     }
     Stream result{name + "_result", plan.score_mode ? int64_t{layer.outputs} * plan.score_width : layer.outputs};
     declare(w_, result, plan.score_mode ? "integer scores" : "output bits");
-    instance_head(w_, "mvau",
-                  {fmt::format(".TAPS({})", plan.taps), fmt::format(".ELEM_WIDTH({})", plan.elem_width),
-                   fmt::format(".INPUT_INTEGER({})", plan.integer_input ? 1 : 0),
-                   fmt::format(".OUT_CHANNELS({})", layer.outputs), fmt::format(".PE({})", layer.fold.pe),
-                   fmt::format(".SIMD({})", layer.fold.simd),
-                   fmt::format(".THRESHOLD_MODE({})", plan.score_mode ? 0 : 1),
-                   fmt::format(".PARAM_WIDTH({})", plan.param_width),
-                   fmt::format(".SCORE_WIDTH({})", plan.score_mode ? plan.score_width : 2),
-                   fmt::format(".WEIGHT_FILE(\"{}\")", weights), fmt::format(".PARAM_FILE(\"{}\")", params)},
-                  name + "_mvau");
+    std::vector<std::string> parameters = {
+        fmt::format(".TAPS({})", plan.taps), fmt::format(".ELEM_WIDTH({})", plan.elem_width),
+        fmt::format(".INPUT_INTEGER({})", plan.integer_input ? 1 : 0), fmt::format(".OUT_CHANNELS({})", layer.outputs),
+        fmt::format(".PE({})", layer.fold.pe), fmt::format(".SIMD({})", layer.fold.simd),
+        fmt::format(".THRESHOLD_MODE({})", plan.score_mode ? 0 : 1), fmt::format(".PARAM_WIDTH({})", plan.param_width),
+        fmt::format(".SCORE_WIDTH({})", plan.score_mode ? plan.score_width : 2),
+        fmt::format(".WEIGHT_FILE(\"{}\")", weights), fmt::format(".PARAM_FILE(\"{}\")", params)};
+    parameters.insert(parameters.end(), keep_params.begin(), keep_params.end());
+    instance_head(w_, "mvau", parameters, name + "_mvau");
     connect(w_, "in", in, false);
     connect(w_, "out", result, true);
     instance_tail(w_);

@@ -2,6 +2,7 @@
 // Failing loudly here beats emitting a design that silently computes something else.
 #include "bnngen/rtl/design.hpp"
 
+#include "bnngen/hw/cycle_model.hpp"
 #include "mvau_plan.hpp"
 
 #include <fmt/format.h>
@@ -11,11 +12,11 @@ namespace bnngen::rtl {
 bool check_hardware_support(const Network& net, DiagnosticBag& bag) {
     int errors_before = bag.error_count();
     for (const Layer& layer : net.layers) {
-        if (layer.keep && *layer.keep < layer.in.channels) {
-            bag.error("not-in-hardware", layer.location_of("prune.kernels.keep"),
-                      fmt::format("layer '{}' prunes kernels (keep {} of {}), which the generated hardware does "
-                                  "not implement yet; remove the prune option to generate it unpruned",
-                                  layer.name, *layer.keep, layer.in.channels));
+        if (layer.is_compute() && hw::hardware_taps(layer) % layer.fold.simd != 0) {
+            bag.error("not-in-hardware", layer.location_of("fold.simd"),
+                      fmt::format("fold simd {} of layer '{}' must also divide all {} taps of its {} input channels: "
+                                  "the hardware masks pruned kernels instead of skipping them (yet)",
+                                  layer.fold.simd, layer.name, hw::hardware_taps(layer), layer.in.channels));
         }
         if (layer.spatial && layer.spatial->tolerance > 0) {
             bag.error("not-in-hardware", layer.location_of("prune.spatial.tolerance"),

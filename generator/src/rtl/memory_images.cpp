@@ -24,9 +24,10 @@ std::string hex_word(const std::vector<uint8_t>& bits) {
 
 }  // namespace
 
-std::string weight_image(const MvauPlan& plan, int pe, int simd) {
-    const int64_t neuron_folds = plan.outputs / pe;
-    const int64_t synapse_folds = plan.taps / simd;
+// FOLD words of pe*simd bits: word nf*SF + sf, bit p*simd + i = bits[nf*pe + p][sf*simd + i].
+std::string fold_image(const std::vector<std::vector<uint8_t>>& matrix, int64_t taps, int pe, int simd) {
+    const auto neuron_folds = static_cast<int64_t>(matrix.size()) / pe;
+    const int64_t synapse_folds = taps / simd;
     std::string image;
     std::vector<uint8_t> word(static_cast<size_t>(pe * simd));
     for (int64_t nf = 0; nf < neuron_folds; ++nf) {
@@ -34,7 +35,7 @@ std::string weight_image(const MvauPlan& plan, int pe, int simd) {
             for (int p = 0; p < pe; ++p) {
                 for (int i = 0; i < simd; ++i) {
                     word[static_cast<size_t>(p * simd + i)] =
-                        plan.weight[static_cast<size_t>(nf * pe + p)][static_cast<size_t>(sf * simd + i)];
+                        matrix[static_cast<size_t>(nf * pe + p)][static_cast<size_t>(sf * simd + i)];
                 }
             }
             image += hex_word(word);
@@ -42,6 +43,10 @@ std::string weight_image(const MvauPlan& plan, int pe, int simd) {
     }
     return image;
 }
+
+std::string weight_image(const MvauPlan& plan, int pe, int simd) { return fold_image(plan.weight, plan.taps, pe, simd); }
+
+std::string keep_image(const MvauPlan& plan, int pe, int simd) { return fold_image(plan.kept, plan.taps, pe, simd); }
 
 std::string parameter_image(const std::vector<int64_t>& values, int pe, int width) {
     std::string image;

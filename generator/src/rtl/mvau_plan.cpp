@@ -38,6 +38,7 @@ MvauPlan plan_mvau(const Network& net, const Layer& layer) {
                 size_t source = static_cast<size_t>((int64_t{o} * channels + c) * spatial + p);
                 size_t element = static_cast<size_t>(int64_t{p} * channels + c);
                 bool kept = !conv || layer.kernel_mask[static_cast<size_t>(o * channels + c)] != 0;
+                plan.pruned = plan.pruned || !kept;
                 plan.weight[static_cast<size_t>(o)][element] = layer.weight[source] > 0 ? 1 : 0;
                 plan.kept[static_cast<size_t>(o)][element] = kept ? 1 : 0;
             }
@@ -49,6 +50,11 @@ MvauPlan plan_mvau(const Network& net, const Layer& layer) {
     const int64_t s_max = n * max_value;  // |s| never exceeds this
     if (plan.score_mode) {
         plan.params = layer.bias;
+        if (!layer.integer_input) {
+            for (int64_t& b : plan.params) {
+                b += plan.taps - n;  // the unit subtracts TAPS where the contract subtracts N
+            }
+        }
         int64_t lo = -s_max;
         int64_t hi = s_max;
         for (int64_t b : layer.bias) {
@@ -62,7 +68,7 @@ MvauPlan plan_mvau(const Network& net, const Layer& layer) {
                                                       : std::clamp(ceil_half(t + n), int64_t{0}, n + 1));
         }
     }
-    for (int64_t v : plan.params) {
+    for (int64_t v : plan.params) {  // signed_width of one value
         plan.param_width = std::max(plan.param_width, signed_width(v, v));
     }
     return plan;

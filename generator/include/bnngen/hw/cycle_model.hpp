@@ -32,6 +32,10 @@ struct CycleModel {
 
 CycleModel predict_cycles(const Network& net);
 
+// Input elements the layer's matrix-vector unit reads per output: every input channel's taps
+// (pruned kernels are masked, not skipped, in this version of the hardware).
+int64_t hardware_taps(const Layer& l);
+
 // A text table of the model, as `generate` prints it and writes it to the report file.
 std::string format_cycle_model(const CycleModel& model, double clock_mhz);
 
