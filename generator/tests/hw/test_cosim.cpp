@@ -1,0 +1,102 @@
+// Co-simulation itself under test (needs Verilator): a hung pipeline is reported, a corrupted
+// memory image is caught as mismatches, and an unchanged design reuses its Verilator build.
+#include "bnngen/net/load.hpp"
+#include "bnngen/rtl/design.hpp"
+#include "bnngen/sim/cosim.hpp"
+#include "bnngen/sim/verify.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+using namespace bnngen;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kWork = fs::temp_directory_path() / "bnngen_hw_tests";
+
+Network load_e2e(const std::string& name) {
+    DiagnosticBag bag;
+    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "verif/e2e" / name / "network.yaml", bag);
+    REQUIRE(net.has_value());
+    return *net;
+}
+
+io::ImageSet images_of(const Network& net, int64_t count) {
+    return io::load_images(fs::path(BNNGEN_SOURCE_DIR) / "verif/e2e" / net.name / "images.npy", net.input.channels,
+                           net.input.height, net.input.width, net.input.bits, count);
+}
+
+sim::CosimOptions options_for(const std::string& design_dir) {
+    sim::CosimOptions o;
+    o.design_dir = kWork / design_dir;
+    o.build_dir = kWork / "cache";
+    o.timeout_cycles = 5000;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("a design that never answers is reported as hung, not waited for") {
+    Network net = load_e2e("odd_5x5");
+    rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    // Replace the top level by one that takes every input beat and never produces a result.
+    design.files[design.top + ".v"] =
+        "module odd_5x5 (input wire aclk, input wire aresetn, input wire [23:0] s_axis_tdata,\n"
+        "  input wire s_axis_tvalid, output wire s_axis_tready, input wire s_axis_tlast,\n"
+        "  output wire [31:0] m_axis_tdata, output wire m_axis_tvalid, input wire m_axis_tready,\n"
+        "  output wire m_axis_tlast);\n"
+        "  assign s_axis_tready = 1'b1; assign m_axis_tdata = 32'd0; assign m_axis_tvalid = 1'b0;\n"
+        "  assign m_axis_tlast = 1'b0;\n"
+        "  wire unused = &{1'b0, aclk, aresetn, s_axis_tdata, s_axis_tvalid, s_axis_tlast, m_axis_tready};\n"
+        "endmodule\n";
+    design.verilog_sources = {design.top + ".v"};
+    rtl::write_design(design, kWork / "hung");
+    auto images = images_of(net, 3);
+    auto result = sim::run_cosim(design, net, images, options_for("hung"));
+    CHECK(result.exit_status == 2);
+    CHECK(result.images.empty());
+    CHECK(result.log.find("timeout: no output beat for 5000 cycles; 0 of 3 images complete") != std::string::npos);
+    auto report = sim::compare_with_golden(net, images, {}, result);
+    CHECK_FALSE(report.passed());
+}
+
+TEST_CASE("a corrupted weight memory shows up as mismatches against the golden model") {
+    Network net = load_e2e("stride2_pad_plus");
+    rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    std::string& weights = design.files.at("fc1_weights.hex");
+    for (char& c : weights) {
+        if (c != '\n') {
+            c = '0';  // every classifier weight becomes -1
+        }
+    }
+    rtl::write_design(design, kWork / "corrupt");
+    auto images = images_of(net, 10);
+    auto result = sim::run_cosim(design, net, images, options_for("corrupt"));
+    CHECK(result.exit_status == 0);
+    auto report = sim::compare_with_golden(net, images, {}, result);
+    CHECK(report.images_returned == 10);
+    CHECK(report.mismatches.size() >= 5);
+    CHECK_FALSE(report.passed());
+}
+
+TEST_CASE("an unchanged design reuses its Verilator build and gives the same results") {
+    Network net = load_e2e("mlp_1bit");
+    rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    rtl::write_design(design, kWork / "reuse");
+    auto images = images_of(net, 12);
+    auto options = options_for("reuse");
+    options.stall_in = 0.3;
+    options.stall_out = 0.3;
+    auto first = sim::run_cosim(design, net, images, options);
+    auto second = sim::run_cosim(design, net, images, options);
+    CHECK_FALSE(second.rebuilt);
+    REQUIRE(first.images.size() == 12);
+    REQUIRE(second.images.size() == 12);
+    for (size_t i = 0; i < 12; ++i) {
+        CHECK(first.images[i].scores == second.images[i].scores);
+        CHECK(first.images[i].last_output_cycle == second.images[i].last_output_cycle);  // same seed, same stalls
+    }
+    CHECK(sim::compare_with_golden(net, images, {}, first).passed());
+}
