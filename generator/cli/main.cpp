@@ -68,6 +68,29 @@ struct InferOptions {
     std::string out;
 };
 
+// Images (and labels, when given: at least one per image) for infer and verify; prints the
+// diagnostic and returns false on bad input.
+bool load_inputs(const InferOptions& opt, const bnngen::Network& net, bnngen::io::ImageSet& images,
+                 std::vector<int>& labels) {
+    try {
+        images = bnngen::io::load_images(opt.images, net.input.channels, net.input.height, net.input.width,
+                                         net.input.bits, opt.limit);
+        if (!opt.labels.empty()) {
+            labels = bnngen::io::load_labels(opt.labels, net.classes(), opt.limit);
+            if (static_cast<int64_t>(labels.size()) < images.count) {
+                fmt::print(stderr, "{}: error: expected at least {} labels (one per image), found {} [label-count]\n",
+                           opt.labels, images.count, labels.size());
+                return false;
+            }
+            labels.resize(static_cast<size_t>(images.count));
+        }
+    } catch (const bnngen::InputError& e) {
+        std::fputs(bnngen::render(e.diagnostic()).c_str(), stderr);
+        return false;
+    }
+    return true;
+}
+
 int run_infer(const InferOptions& opt) {
     auto net = load_or_report(opt.yaml);
     if (!net) {
@@ -75,20 +98,7 @@ int run_infer(const InferOptions& opt) {
     }
     bnngen::io::ImageSet images;
     std::vector<int> labels;
-    try {
-        images = bnngen::io::load_images(opt.images, net->input.channels, net->input.height, net->input.width,
-                                         net->input.bits, opt.limit);
-        if (!opt.labels.empty()) {
-            labels = bnngen::io::load_labels(opt.labels, net->classes(), opt.limit);
-            if (static_cast<int64_t>(labels.size()) < images.count) {
-                fmt::print(stderr, "{}: error: expected at least {} labels (one per image), found {} [label-count]\n",
-                           opt.labels, images.count, labels.size());
-                return kExitInputError;
-            }
-            labels.resize(static_cast<size_t>(images.count));
-        }
-    } catch (const bnngen::InputError& e) {
-        std::fputs(bnngen::render(e.diagnostic()).c_str(), stderr);
+    if (!load_inputs(opt, *net, images, labels)) {
         return kExitInputError;
     }
 
@@ -205,15 +215,7 @@ int run_verify(const VerifyOptions& opt) {
     }
     bnngen::io::ImageSet images;
     std::vector<int> labels;
-    try {
-        images = bnngen::io::load_images(opt.data.images, net->input.channels, net->input.height, net->input.width,
-                                         net->input.bits, opt.data.limit);
-        if (!opt.data.labels.empty()) {
-            labels = bnngen::io::load_labels(opt.data.labels, net->classes(), opt.data.limit);
-            labels.resize(static_cast<size_t>(std::min<int64_t>(images.count, static_cast<int64_t>(labels.size()))));
-        }
-    } catch (const bnngen::InputError& e) {
-        std::fputs(bnngen::render(e.diagnostic()).c_str(), stderr);
+    if (!load_inputs(opt.data, *net, images, labels)) {
         return kExitInputError;
     }
     const std::string dir = opt.dir.empty() ? default_design_dir(*net) : opt.dir;
