@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The main job on the shipped trained example, from a fresh Debian 12 machine: installs what is
-# missing, builds bnngen, checks the network and runs its golden model on the 10 000 Fashion-MNIST
-# test images, printing per-layer operations, accuracy and throughput.
-#   scripts/demo.sh [NETWORK.yaml]
+# missing, builds bnngen, checks the network, runs its golden model on the 10 000 Fashion-MNIST
+# test images, then generates the Verilog accelerator into rtl_out/ and co-simulates it in
+# Verilator on the first images (with random stalls on both AXI streams), comparing every result
+# with the golden model.
+#   scripts/demo.sh [NETWORK.yaml] [IMAGES_TO_SIMULATE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 network=${1:-examples/fmnist_small/network.yaml}
+simulate=${2:-300}
 data=/usr/share/datasets/fashion-mnist
 
 scripts/setup.sh
@@ -13,5 +16,10 @@ cmake --preset ci >/dev/null
 cmake --build --preset ci -j "$(nproc)" --target bnngen >/dev/null
 bnngen=build/ci/generator/bnngen
 
+echo "== check"
 "$bnngen" check "$network"
+echo "== golden model on all test images"
 "$bnngen" infer "$network" --images "$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ubyte.gz"
+echo "== generate the accelerator and co-simulate $simulate images against the golden model"
+"$bnngen" verify "$network" --images "$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ubyte.gz" \
+  --limit "$simulate" --stall 0.1
