@@ -2,15 +2,19 @@
 // (input elements in parallel).
 //
 // Math, per input vector x (TAPS elements of ELEM_WIDTH bits, element j at [j*ELEM_WIDTH +:
-// ELEM_WIDTH]) and output channel o < OUT_CHANNELS, with weights w[o][j] (bit 1 = +1, 0 = -1):
+// ELEM_WIDTH]) and output channel o < OUT_CHANNELS, with weights w[o][j] (bit 1 = +1, 0 = -1) and
+// kept-tap mask keep[o][j] (1 = tap j counts for channel o; all ones unless USE_KEEP = 1):
 //   binary mode  (ELEM_WIDTH == 1 and INPUT_INTEGER == 0; x bit 1 = +1, 0 = -1):
-//       acc = P = popcount over j of XNOR(w[o][j], x[j])         (0 .. TAPS)
-//       threshold: y[o] = (P >= T[o])   T = popcount-domain threshold (derived by the generator)
-//       score:     s[o] = 2*P - TAPS + B[o]
+//       acc = P = popcount over j of (XNOR(w[o][j], x[j]) AND keep[o][j])   (0 .. N_kept[o])
+//       threshold: y[o] = (P >= T[o])   T = popcount-domain threshold (derived by the generator
+//                                       with N = N_kept[o] kept taps: T = ceil((T_s + N) / 2))
+//       score:     s[o] = 2*P - TAPS + B[o]   (with a mask the generator gives
+//                                              B[o] = B_user[o] + TAPS - N_kept[o])
 //   integer mode (ELEM_WIDTH > 1, or INPUT_INTEGER == 1; x unsigned, e.g. 0/1 or 8-bit pixels):
-//       acc = sum over j of (w[o][j] ? +x[j] : -x[j])
+//       acc = sum over j with keep[o][j] of (w[o][j] ? +x[j] : -x[j])   (a pruned tap adds 0)
 //       threshold: y[o] = (acc >= T[o]);   score: s[o] = acc + B[o]
 // T / B are signed PARAM_WIDTH-bit values; s is output modulo 2^SCORE_WIDTH (signed).
+// The mask costs logic (an AND per weight bit), not cycles: the schedule is the same either way.
 //
 // Folding: NF = OUT_CHANNELS/PE neuron folds, SF = TAPS/SIMD synapse folds. Fold step
 // k = nf*SF + sf computes channels nf*PE + pe (pe < PE) on elements sf*SIMD + i (i < SIMD).
@@ -23,6 +27,8 @@
 //                w[nf*PE + pe][sf*SIMD + i].
 //   PARAM_FILE:  NF words of PE*PARAM_WIDTH bits; word nf, bits [pe*PARAM_WIDTH +: PARAM_WIDTH] =
 //                T[nf*PE + pe] (threshold mode) or B[nf*PE + pe] (score mode), two's complement.
+//   KEEP_FILE:   (USE_KEEP = 1 only) the layout of WEIGHT_FILE: word k = nf*SF + sf, bit
+//                pe*SIMD + i = keep[nf*PE + pe][sf*SIMD + i].
 // Output beat: threshold mode OUT_CHANNELS bits, y[o] at bit o; score mode
 // OUT_CHANNELS*SCORE_WIDTH bits, s[o] at [o*SCORE_WIDTH +: SCORE_WIDTH].
 //
@@ -45,8 +51,10 @@ module mvau #(
     parameter integer THRESHOLD_MODE = 1,            // 1: y = (acc >= T), 1 bit/channel; 0: score
     parameter integer PARAM_WIDTH    = 16,           // bits of one threshold / bias (signed)
     parameter integer SCORE_WIDTH    = 16,           // bits of one score (signed, score mode)
+    parameter integer USE_KEEP       = 0,            // 1: kept-tap mask from KEEP_FILE; 0: all taps
     parameter         WEIGHT_FILE    = "weights.hex", // $readmemh image of the weights
-    parameter         PARAM_FILE     = "params.hex"   // $readmemh image of thresholds / biases
+    parameter         PARAM_FILE     = "params.hex",  // $readmemh image of thresholds / biases
+    parameter         KEEP_FILE      = "keep.hex"     // $readmemh image of the mask (USE_KEEP = 1)
 ) (
     input  wire                                clk,
     input  wire                                rst_n,      // synchronous, active low
@@ -109,6 +117,10 @@ module mvau #(
             $display("ERROR: mvau: SCORE_WIDTH (%0d) must be in 2..60", SCORE_WIDTH);
             $finish;
         end
+        if (USE_KEEP != 0 && USE_KEEP != 1) begin
+            $display("ERROR: mvau: USE_KEEP (%0d) must be 0 or 1", USE_KEEP);
+            $finish;
+        end
     end
 
     // Elaboration-time checks (Verilog-2005 has no elaboration-time $error): an illegal
@@ -130,6 +142,9 @@ module mvau #(
         end
         if (THRESHOLD_MODE == 0 && (SCORE_WIDTH < 2 || SCORE_WIDTH > 60)) begin : g_param_error_4
             ERROR_mvau_SCORE_WIDTH_must_be_2_to_60 u_error ();
+        end
+        if (USE_KEEP != 0 && USE_KEEP != 1) begin : g_param_error_5
+            ERROR_mvau_USE_KEEP_must_be_0_or_1 u_error ();
         end
     endgenerate
 
@@ -161,6 +176,7 @@ module mvau #(
     reg [NF_W-1:0]       s1_nf;
     reg [PE*SIMD-1:0]    s1_w;
     reg [SIMD*EW-1:0]    s1_x;
+    wire [PE*SIMD-1:0]   s1_k;     // kept-tap mask of the step (constant ones without USE_KEEP)
 
     // ---- S2 ---------------------------------------------------------------------------------------
     reg                  s2_valid, s2_first, s2_last, s2_vlast;
@@ -179,6 +195,21 @@ module mvau #(
         end
         if (s2_valid && s2_last) s3_param <= pmem[s2_nf];
     end
+
+    // kept-tap mask: a third memory in the layout of wmem, read in the same cycle
+    generate
+        if (USE_KEEP != 0) begin : g_keep
+            reg [PE*SIMD-1:0] kmem [0:FOLD-1];
+            reg [PE*SIMD-1:0] s1_k_r;
+            initial $readmemh(KEEP_FILE, kmem);
+            always @(posedge clk) begin
+                if (busy) s1_k_r <= kmem[step];
+            end
+            assign s1_k = s1_k_r;
+        end else begin : g_nokeep
+            assign s1_k = {(PE*SIMD){1'b1}};
+        end
+    endgenerate
 
     generate
         if (SF > 1) begin : g_rot
@@ -204,10 +235,12 @@ module mvau #(
             for (i = 0; i < SIMD; i = i + 1) begin
                 xe = s1_x[i*EW +: EW];
                 if (INT_MODE != 0) begin
-                    if (s1_w[p*SIMD + i]) ps = ps + {{(PSUM_W-EW){1'b0}}, xe};
-                    else                  ps = ps - {{(PSUM_W-EW){1'b0}}, xe};
+                    if (s1_k[p*SIMD + i]) begin          // a pruned tap adds nothing
+                        if (s1_w[p*SIMD + i]) ps = ps + {{(PSUM_W-EW){1'b0}}, xe};
+                        else                  ps = ps - {{(PSUM_W-EW){1'b0}}, xe};
+                    end
                 end else begin
-                    ps = ps + {{(PSUM_W-1){1'b0}}, ~(s1_w[p*SIMD + i] ^ xe[0])};
+                    ps = ps + {{(PSUM_W-1){1'b0}}, ~(s1_w[p*SIMD + i] ^ xe[0]) & s1_k[p*SIMD + i]};
                 end
             end
             psum[p*PSUM_W +: PSUM_W] = ps;

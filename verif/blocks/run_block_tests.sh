@@ -230,37 +230,58 @@ if want mvau; then
     echo "== mvau"
     S="$T/mvau/mvau.v $T/stream_fifo/stream_fifo.v"
     # memory images for the static checks (TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3: 6 weight words of 6
-    # bits, 2 threshold words of 2x16 bits); yosys reads them, Verilator lint and iverilog do not.
+    # bits, 2 threshold words of 2x16 bits, 6 kept-tap mask words); yosys reads them, Verilator
+    # lint and iverilog do not.
     mkdir -p "$B/static_mvau"
     printf '%s\n' 2a 15 3f 00 2a 15 > "$B/static_mvau/weights.hex"
     printf '%s\n' 00050004 0003fffe > "$B/static_mvau/params.hex"
+    printf '%s\n' 3f 36 09 3f 12 2d > "$B/static_mvau/keep.hex"
     static_checks mvau mvau "$S" "chparam -set TAPS 9 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 mvau;" \
         TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3
+    static_checks mvau mvau "$S" \
+        "chparam -set TAPS 9 -set ELEM_WIDTH 8 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 -set USE_KEEP 1 mvau;" \
+        TAPS=9 ELEM_WIDTH=8 OUT_CHANNELS=4 PE=2 SIMD=3 USE_KEEP=1
     rejects mvau mvau "$S" ERROR_mvau_PE_must_divide_OUT_CHANNELS OUT_CHANNELS=4 PE=3
     rejects mvau mvau "$S" ERROR_mvau_SIMD_must_divide_TAPS TAPS=9 SIMD=2
-    # TAPS EW INT OC PE SIMD THR PW SW: fully parallel (PE=OC, SIMD=TAPS, FOLD=1); binary score; 8-bit integer threshold; 8-bit integer score fully parallel; 0/1
-    # integer input; FOLD=3; a 3x3x32 -> 32 conv folded PE=8 SIMD=32 (FOLD=36).
-    while read -r taps ew int oc pe simd thr pw sw; do
+    rejects mvau mvau "$S" ERROR_mvau_USE_KEEP_must_be_0_or_1 USE_KEEP=2
+    # TAPS EW INT OC PE SIMD THR PW SW KEEP KC KK: fully parallel (PE=OC, SIMD=TAPS, FOLD=1); binary
+    # score; 8-bit integer threshold; 8-bit integer score fully parallel; 0/1 integer input; FOLD=3;
+    # a 3x3x32 -> 32 conv folded PE=8 SIMD=32 (FOLD=36). With a kept-tap mask (USE_KEEP=1; runs 1
+    # and 3 with a structured mask: every output channel keeps KK of KC input channels at all taps,
+    # runs 2 and 4 with random masks): binary threshold 3x3x8 keep 3; binary score 3x3x4 keep 1
+    # (FOLD=2); 8-bit integer threshold 3x3x3 keep 2 with SIMD=1 (FOLD=54).
+    while read -r taps ew int oc pe simd thr pw sw keep kc kk; do
         name="mvau_t${taps}_e${ew}_i${int}_o${oc}_pe${pe}_simd${simd}_thr${thr}"
+        [ "$keep" = 1 ] && name="${name}_keep"
         dir="$B/$name"
+        kparams=()
+        [ "$keep" = 1 ] && kparams=(USE_KEEP=1 "KEEP_FILE=\"$dir/keep.hex\"")
         build "$name" mvau "$S $V/mvau/tb_mvau.cpp" TAPS=$taps ELEM_WIDTH=$ew INPUT_INTEGER=$int \
             OUT_CHANNELS=$oc PE=$pe SIMD=$simd THRESHOLD_MODE=$thr PARAM_WIDTH=$pw SCORE_WIDTH=$sw \
-            "WEIGHT_FILE=\"$dir/weights.hex\"" "PARAM_FILE=\"$dir/params.hex\"" || continue
+            "WEIGHT_FILE=\"$dir/weights.hex\"" "PARAM_FILE=\"$dir/params.hex\"" "${kparams[@]}" || continue
         seed=1
         for st in "${STALLS[@]}"; do
+            kargs="KEEP=0"
+            if [ "$keep" = 1 ]; then
+                kargs="KEEP=1 kfile=$dir/keep.hex KC=0"
+                [ "$kc" -gt 0 ] && [ $((seed % 2)) = 1 ] && kargs="KEEP=1 kfile=$dir/keep.hex KC=$kc KK=$kk"
+            fi
             # shellcheck disable=SC2086
             run "$name" TAPS=$taps EW=$ew INT=$int OC=$oc PE=$pe SIMD=$simd THR=$thr PW=$pw SW=$sw \
-                wfile="$dir/weights.hex" pfile="$dir/params.hex" n=300 $st seed=$seed
+                wfile="$dir/weights.hex" pfile="$dir/params.hex" $kargs n=300 $st seed=$seed
             seed=$((seed + 1))
         done
     done <<'CFG'
-9 1 0 4 4 9 1 16 16
-27 1 0 6 3 3 0 16 12
-9 8 0 4 2 3 1 20 16
-9 8 0 6 6 9 0 20 24
-8 1 1 4 2 4 1 12 10
-12 1 0 6 2 12 1 8 16
-288 1 0 32 8 32 1 12 16
+9 1 0 4 4 9 1 16 16 0 0 0
+27 1 0 6 3 3 0 16 12 0 0 0
+9 8 0 4 2 3 1 20 16 0 0 0
+9 8 0 6 6 9 0 20 24 0 0 0
+8 1 1 4 2 4 1 12 10 0 0 0
+12 1 0 6 2 12 1 8 16 0 0 0
+288 1 0 32 8 32 1 12 16 0 0 0
+72 1 0 8 4 24 1 12 16 1 8 3
+36 1 0 6 3 36 0 10 12 1 4 1
+27 8 0 4 2 1 1 16 16 1 3 2
 CFG
 fi
 

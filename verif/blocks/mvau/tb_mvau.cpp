@@ -2,11 +2,16 @@
 //
 // Arguments (key=value; must match the -G values of the build): TAPS, EW (ELEM_WIDTH), INT
 // (INPUT_INTEGER), OC (OUT_CHANNELS), PE, SIMD, THR (THRESHOLD_MODE), PW (PARAM_WIDTH), SW
-// (SCORE_WIDTH), wfile / pfile (the WEIGHT_FILE / PARAM_FILE paths compiled into the build: this
-// program writes them, from the seed, before the model reads them), n (vectors), p_in / p_out,
-// seed.
-// Model (README): binary mode P = popcount(XNOR(w, x)), y = P >= T, score = 2P - TAPS + B;
-// integer mode s = sum (w ? x : -x), y = s >= T, score = s + B; scores modulo 2^SW.
+// (SCORE_WIDTH), KEEP (USE_KEEP), wfile / pfile / kfile (the WEIGHT_FILE / PARAM_FILE / KEEP_FILE
+// paths compiled into the build: this program writes them, from the seed, before the model reads
+// them), n (vectors), p_in / p_out, seed; with KEEP=1 the mask is structured if KC > 0 (every
+// output channel keeps exactly KK of KC input channels at all TAPS/KC taps, element
+// j = tap*KC + c, as the generator's kernel pruning) and random otherwise (rows with all taps
+// pruned, all kept, and random densities).
+// Model (README): binary mode P = popcount(XNOR(w, x) & keep), y = P >= T, score = 2P - N + B_user
+// with N the channel's kept taps, written to the parameter image as B = B_user + TAPS - N (the
+// hardware computes 2P - TAPS + B); integer mode s = sum over kept j of (w ? x : -x), y = s >= T,
+// score = s + B; scores modulo 2^SW.
 // Thresholds are drawn from the accumulator values of random inputs, so both outputs are common,
 // plus edge values (always / never true). Checks every output beat, no loss/duplication, and
 // without stalls the schedule: vector j taken at edge e1 + j*FOLD and delivered at
@@ -14,6 +19,8 @@
 #include "Vmvau.h"
 #include "tb_common.h"
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <memory>
 
@@ -36,6 +43,12 @@ int main(int argc, char** argv) {
     const int OC = int(a.req("OC")), PE = int(a.req("PE")), SIMD = int(a.req("SIMD"));
     const int THR = int(a.req("THR")), PW = int(a.i("PW", 16)), SW = int(a.i("SW", 16));
     const std::string wfile = a.s("wfile", "weights.hex"), pfile = a.s("pfile", "params.hex");
+    const std::string kfile = a.s("kfile", "keep.hex");
+    const int KEEP = int(a.i("KEEP", 0)), KC = int(a.i("KC", 0)), KK = int(a.i("KK", 0));
+    if (KEEP && KC > 0 && (TAPS % KC != 0 || KK < 0 || KK > KC)) {
+        std::fprintf(stderr, "KC must divide TAPS and 0 <= KK <= KC\n");
+        return 2;
+    }
     const long n = a.i("n", 300);
     const double p_in = a.d("p_in", 0.0), p_out = a.d("p_out", 0.0);
     const uint64_t seed = uint64_t(a.i("seed", 1));
@@ -49,6 +62,26 @@ int main(int argc, char** argv) {
     std::vector<std::vector<int>> w(oc_n, std::vector<int>(taps_n));
     for (auto& row : w)
         for (auto& b : row) b = int(rng() & 1);
+    // kept-tap mask keep[o][j] (all ones without KEEP); nkept[o] = kept taps of channel o
+    std::vector<std::vector<int>> keep(oc_n, std::vector<int>(taps_n, 1));
+    if (KEEP) {
+        for (int o = 0; o < OC; ++o) {
+            auto& row = keep[size_t(o)];
+            if (KC > 0) {
+                std::vector<int> ch(size_t(KC), 0);
+                for (int c = 0; c < KK; ++c) ch[size_t(c)] = 1;
+                std::shuffle(ch.begin(), ch.end(), rng);
+                for (int j = 0; j < TAPS; ++j) row[size_t(j)] = ch[size_t(j % KC)];
+            } else {
+                int kind = int(rng() % 8);
+                uint64_t density = rng() % 101;  // percent kept
+                for (auto& b : row) b = kind == 0 ? 0 : kind == 1 ? 1 : int(rng() % 100 < density);
+            }
+        }
+    }
+    std::vector<int64_t> nkept(oc_n, 0);
+    for (int o = 0; o < OC; ++o)
+        for (int b : keep[size_t(o)]) nkept[size_t(o)] += b;
     // input vectors
     const uint64_t xmax = (uint64_t(1) << EW) - 1;
     std::vector<std::vector<uint64_t>> xs(vec_n, std::vector<uint64_t>(taps_n));
@@ -57,6 +90,7 @@ int main(int argc, char** argv) {
     auto acc = [&](int o, const std::vector<uint64_t>& x) -> int64_t {
         int64_t s = 0;
         for (int j = 0; j < TAPS; ++j) {
+            if (!keep[size_t(o)][size_t(j)]) continue;  // a pruned tap contributes nothing
             if (int_mode) s += w[size_t(o)][size_t(j)] ? int64_t(x[size_t(j)]) : -int64_t(x[size_t(j)]);
             else s += (w[size_t(o)][size_t(j)] == int(x[size_t(j)])) ? 1 : 0;
         }
@@ -64,18 +98,25 @@ int main(int argc, char** argv) {
     };
     // thresholds / biases, clamped to PARAM_WIDTH
     const int64_t pmax = (int64_t(1) << (PW - 1)) - 1, pmin = -(int64_t(1) << (PW - 1));
-    std::vector<int64_t> param(oc_n);
+    // param: the value in the parameter image (T, or B as the hardware takes it); bias: the score
+    // mode's B_user (the model's bias: = param, except binary score mode B = B_user + TAPS - N)
+    std::vector<int64_t> param(oc_n), bias(oc_n);
     for (int o = 0; o < OC; ++o) {
+        const int64_t nk = nkept[size_t(o)];
+        const int64_t fold_in = (!THR && !int_mode) ? int64_t(TAPS) - nk : 0;  // pruned taps folded into B
         int64_t v;
         if (THR) {
             int kind = int(rng() % 10);
-            if (kind == 0) v = int_mode ? -int64_t(TAPS) * int64_t(xmax) : 0;                 // always 1
-            else if (kind == 1) v = int_mode ? int64_t(TAPS) * int64_t(xmax) + 1 : TAPS + 1;   // always 0
+            if (kind == 0) v = int_mode ? -nk * int64_t(xmax) : 0;                 // always 1
+            else if (kind == 1) v = int_mode ? nk * int64_t(xmax) + 1 : nk + 1;    // always 0 (tight)
+            else if (kind == 2) v = int_mode ? int64_t(TAPS) * int64_t(xmax) + 1 : TAPS + 1;  // always 0
             else v = acc(o, xs[size_t(rng() % uint64_t(n))]) + int64_t(rng() % 3) - 1;
         } else {
-            v = int64_t(rng() % uint64_t(1 + std::min<int64_t>(pmax, 1000))) - std::min<int64_t>(pmax, 1000) / 2;
+            v = int64_t(rng() % uint64_t(1 + std::min<int64_t>(pmax, 1000))) - std::min<int64_t>(pmax, 1000) / 2 +
+                fold_in;
         }
         param[size_t(o)] = std::max(pmin, std::min(pmax, v));
+        bias[size_t(o)] = param[size_t(o)] - fold_in;
     }
     // memory images
     std::vector<Bits> wwords, pwords;
@@ -93,6 +134,18 @@ int main(int argc, char** argv) {
     }
     write_hex(wfile, wwords);
     write_hex(pfile, pwords);
+    if (KEEP) {  // the layout of the weight image
+        std::vector<Bits> kwords;
+        for (int nf = 0; nf < NF; ++nf)
+            for (int sf = 0; sf < SF; ++sf) {
+                Bits word(PE * SIMD);
+                for (int pe = 0; pe < PE; ++pe)
+                    for (int i = 0; i < SIMD; ++i)
+                        word.set(pe * SIMD + i, keep[size_t(nf * PE + pe)][size_t(sf * SIMD + i)]);
+                kwords.push_back(word);
+            }
+        write_hex(kfile, kwords);
+    }
 
     // stimulus and expected outputs
     tb::Source src(p_in, seed + 1);
@@ -110,7 +163,7 @@ int main(int argc, char** argv) {
                 out.set(o, s >= param[size_t(o)]);
                 ones += s >= param[size_t(o)];
             } else {
-                int64_t sc = int_mode ? s + param[size_t(o)] : 2 * s - TAPS + param[size_t(o)];
+                int64_t sc = int_mode ? s + bias[size_t(o)] : 2 * s - nkept[size_t(o)] + bias[size_t(o)];
                 out.set_field(o * SW, SW, uint64_t(sc));
             }
         }
@@ -126,6 +179,8 @@ int main(int argc, char** argv) {
     const bool timing = (p_in == 0.0 && p_out == 0.0);
     long n_in = 0, n_out = 0, e1 = -1, last_out = 0;
     const long limit = (long(FOLD) + 8) * n * (timing ? 2 : 20) + 1000;
+    const long c0 = h.cycle();
+    const auto t0 = std::chrono::steady_clock::now();
     for (long c = 0; c < limit && n_out < n; ++c) {
         m->in_valid = src.drive();
         if (src.valid()) tb::put_port(m->in_data, src.data());
@@ -157,6 +212,8 @@ int main(int argc, char** argv) {
             last_out = h.cycle();
         }
     }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cps = double(h.cycle() - c0) / std::max(secs, 1e-9);
     for (int c = 0; c < 2 * FOLD + 10; ++c) {
         m->in_valid = 0;
         m->out_ready = 1;
@@ -166,10 +223,14 @@ int main(int argc, char** argv) {
     }
     if (n_out != n) chk.fail("got " + std::to_string(n_out) + " output beats, expected " + std::to_string(n));
     m->final();
-    char name[256], summary[200];
-    std::snprintf(name, sizeof name, "mvau TAPS=%d EW=%d INT=%d OC=%d PE=%d SIMD=%d %s p_in=%.2f p_out=%.2f", TAPS, EW, INT, OC,
-                  PE, SIMD, THR ? "threshold" : "score", p_in, p_out);
+    char name[320], summary[200], kdesc[64] = "";
+    if (KEEP && KC > 0) std::snprintf(kdesc, sizeof kdesc, " keep %d/%d channels", KK, KC);
+    else if (KEEP) std::snprintf(kdesc, sizeof kdesc, " keep random");
+    std::snprintf(name, sizeof name, "mvau TAPS=%d EW=%d INT=%d OC=%d PE=%d SIMD=%d %s%s p_in=%.2f p_out=%.2f", TAPS, EW, INT,
+                  OC, PE, SIMD, THR ? "threshold" : "score", kdesc, p_in, p_out);
     std::snprintf(summary, sizeof summary, "vectors=%ld FOLD=%d cycles total=%ld%s", n_out, FOLD, last_out - e1,
                   THR ? (", ones " + std::to_string(100 * ones / std::max(1L, n * OC)) + "%").c_str() : "");
+    // simulation speed of the main loop (the log line before PASS/FAIL; used to compare datapaths)
+    std::printf("sim speed: %.0f cycles/s (%ld cycles in %.3f s)\n", cps, h.cycle() - c0, secs);
     return tb::report(name, chk, summary);
 }
