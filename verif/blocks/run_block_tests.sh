@@ -313,6 +313,59 @@ CFG
 fi
 
 # ------------------------------------------------------------------------------------------------
+if want stream_collect; then
+    echo "== stream_collect"
+    S="$T/stream_collect/stream_collect.v"
+    static_checks stream_collect stream_collect "$S" "chparam -set WIDTH 7 -set COUNT 5 stream_collect;" WIDTH=7 COUNT=5
+    rejects stream_collect stream_collect "$S" ERROR_stream_collect_WIDTH_and_COUNT_must_be_at_least_1 COUNT=0
+    # WIDTH COUNT: a 7x7x70 feature map as one 3430-bit vector; 1-bit beats in pairs; pass-through.
+    while read -r w c; do
+        name="stream_collect_w${w}_c${c}"
+        build "$name" stream_collect "$S $V/stream_collect/tb_stream_collect.cpp" WIDTH=$w COUNT=$c || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" WIDTH=$w COUNT=$c n=100 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+70 49
+1 2
+7 1
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
+if want result_serializer; then
+    echo "== result_serializer"
+    S="$T/result_serializer/result_serializer.v"
+    static_checks result_serializer result_serializer "$S" \
+        "chparam -set CLASSES 10 -set SCORE_WIDTH 16 -set OUT_WIDTH 32 result_serializer;" CLASSES=10 SCORE_WIDTH=16 OUT_WIDTH=32
+    rejects result_serializer result_serializer "$S" ERROR_result_serializer_CLASSES_must_be_at_least_1 CLASSES=0
+    rejects result_serializer result_serializer "$S" ERROR_result_serializer_SCORE_WIDTH_must_be_1_to_OUT_WIDTH \
+        SCORE_WIDTH=33 OUT_WIDTH=32
+    rejects result_serializer result_serializer "$S" ERROR_result_serializer_class_index_wider_than_OUT_WIDTH \
+        CLASSES=9 SCORE_WIDTH=2 OUT_WIDTH=3
+    # CLASSES SCORE_WIDTH (OUT_WIDTH 32 as generated): 32-bit scores (no sign extension); 11-bit;
+    # a single class with 2-bit scores (the width of the 0/1 scores of a threshold last layer).
+    while read -r cl sw; do
+        name="result_serializer_c${cl}_sw${sw}"
+        build "$name" result_serializer "$S $V/result_serializer/tb_result_serializer.cpp" \
+            CLASSES=$cl SCORE_WIDTH=$sw OUT_WIDTH=32 || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" CLASSES=$cl SW=$sw OW=32 n=300 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+10 32
+3 11
+1 2
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
 echo "block tests took $(( $(date +%s) - START )) s"
 if [ $fail -ne 0 ]; then
     echo "failed:"; printf '  %s\n' "${failed_names[@]}"
