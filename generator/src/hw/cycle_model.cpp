@@ -18,7 +18,6 @@ StageCycles mvau_stage(const Layer& l, int64_t vectors) {
                                    taps != l.taps_per_output() ? " (pruned taps masked)" : "")};
 }
 
-// Collect stages take one input pixel per cycle.
 int64_t pixels(const Shape& s) { return int64_t{s.height} * s.width; }
 
 // The sliding-window block scans the image plus the padding rows below and columns to the right
@@ -44,7 +43,9 @@ LayerCycles layer_cycles(const Layer& l) {
         lc.stages.push_back(window_stage(l, 0, "pool"));
         break;
     case LayerKind::Dense:
-        lc.stages.push_back(StageCycles{"collect", pixels(l.in), fmt::format("{} x {} input pixels", l.in.height, l.in.width)});
+        // stream_collect takes one bubble per group: COUNT + 1 cycles.
+        lc.stages.push_back(StageCycles{"collect", pixels(l.in) + 1,
+                                        fmt::format("{} x {} input pixels + 1", l.in.height, l.in.width)});
         lc.stages.push_back(mvau_stage(l, 1));
         break;
     }
@@ -68,8 +69,9 @@ CycleModel predict_cycles(const Network& net) {
         model.layers.push_back(layer_cycles(l));
     }
     int64_t classes = net.classes();
-    model.layers.push_back(
-        LayerCycles{"output", {StageCycles{"output", classes + 1, "one beat per score, one for the class"}}, classes + 1});
+    // result_serializer: one beat per score, one for the class, one to accept the next vector.
+    model.layers.push_back(LayerCycles{
+        "output", {StageCycles{"output", classes + 2, "one beat per score and one for the class, + 1"}}, classes + 2});
     for (const LayerCycles& lc : model.layers) {
         if (lc.cycles > model.interval) {
             model.interval = lc.cycles;
