@@ -4,6 +4,7 @@
 #include "bnngen/io/dataset.hpp"
 
 #include <doctest/doctest.h>
+#include "io_test_support.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -12,22 +13,15 @@
 
 using namespace bnngen;
 using namespace bnngen::io;
+using bnngen::test::error_of;
+using bnngen::test::Shape;
+using bnngen::test::Values;
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kData = fs::path(BNNGEN_TEST_DATA) / "io";
+const fs::path kData = test::kIoData;
 const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
-
-Diagnostic error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.diagnostic();
-    }
-    FAIL("expected an InputError");
-    return {};
-}
 
 std::vector<uint16_t> ramp(std::size_t n, unsigned step, unsigned modulo) {
     std::vector<uint16_t> v(n);

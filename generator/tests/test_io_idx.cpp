@@ -3,6 +3,7 @@
 #include "bnngen/io/idx.hpp"
 
 #include <doctest/doctest.h>
+#include "io_test_support.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -13,25 +14,16 @@
 
 using namespace bnngen;
 using namespace bnngen::io;
+using bnngen::test::error_of;
+using bnngen::test::Shape;
+using bnngen::test::Values;
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kData = fs::path(BNNGEN_TEST_DATA) / "io";
+const fs::path kData = test::kIoData;
 const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
 
-Diagnostic error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.diagnostic();
-    }
-    FAIL("expected an InputError");
-    return {};
-}
-
-using Shape = std::vector<int64_t>;
-using Values = std::vector<int64_t>;
 
 Values fixture_images() {
     Values v(60);

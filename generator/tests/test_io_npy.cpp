@@ -6,6 +6,7 @@
 #include "bnngen/io/npy.hpp"
 
 #include <doctest/doctest.h>
+#include "io_test_support.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -21,21 +22,14 @@
 
 using namespace bnngen;
 using namespace bnngen::io;
+using bnngen::test::error_of;
+using bnngen::test::Shape;
+using bnngen::test::Values;
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kData = fs::path(BNNGEN_TEST_DATA) / "io";
-
-Diagnostic error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.diagnostic();
-    }
-    FAIL("expected an InputError");
-    return {};
-}
+const fs::path kData = test::kIoData;
 
 std::vector<uint8_t> file_bytes(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

@@ -4,6 +4,7 @@
 #include "bnngen/io/npz.hpp"
 
 #include <doctest/doctest.h>
+#include "io_test_support.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -14,24 +15,15 @@
 
 using namespace bnngen;
 using namespace bnngen::io;
+using bnngen::test::error_of;
+using bnngen::test::Shape;
+using bnngen::test::Values;
 namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kData = fs::path(BNNGEN_TEST_DATA) / "io";
+const fs::path kData = test::kIoData;
 
-Diagnostic error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.diagnostic();
-    }
-    FAIL("expected an InputError");
-    return {};
-}
-
-using Shape = std::vector<int64_t>;
-using Values = std::vector<int64_t>;
 
 // The arrays of make_io_fixtures.py's ARRAYS, as both archives must read them.
 void check_fixture_arrays(const std::map<std::string, Array>& arrays) {
