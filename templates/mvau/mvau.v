@@ -33,8 +33,9 @@
 // OUT_CHANNELS*SCORE_WIDTH bits, s[o] at [o*SCORE_WIDTH +: SCORE_WIDTH].
 //
 // Pipeline (never stalls inside; all flow control is at the input, by credit): S0 issue (fold
-// counters, rotating input register, weight read) -> S1 (weights, input slice) -> S2 (per-PE
-// partial sums; threshold/bias read) -> S3 (accumulators) -> output FIFO (stream_fifo,
+// counters, rotating input register, weight/mask read) -> S1 (weights, mask, input slice) -> S2
+// (per-PE partial sums: word-wide terms, 3:2 compression, adder tree; threshold/bias read) -> S3
+// (accumulators) -> output FIFO (stream_fifo,
 // OUT_DEPTH beats). A vector is accepted only if fewer than OUT_DEPTH vectors are accepted and not
 // yet delivered, so its result always finds a place. in_ready depends on registers only;
 // out_valid/out_data are registers of the FIFO. Requires stream_fifo.v.
@@ -224,64 +225,143 @@ module mvau #(
         end
     endgenerate
 
-    // per-PE partial sums of one fold step (combinational from S1)
-    reg [PE*PSUM_W-1:0] psum;
-    reg [PSUM_W-1:0]    ps;
-    reg [EW-1:0]        xe;
-    integer p, i;
-    always @* begin
-        for (p = 0; p < PE; p = p + 1) begin
-            ps = {PSUM_W{1'b0}};
-            for (i = 0; i < SIMD; i = i + 1) begin
-                xe = s1_x[i*EW +: EW];
-                if (INT_MODE != 0) begin
-                    if (s1_k[p*SIMD + i]) begin          // a pruned tap adds nothing
-                        if (s1_w[p*SIMD + i]) ps = ps + {{(PSUM_W-EW){1'b0}}, xe};
-                        else                  ps = ps - {{(PSUM_W-EW){1'b0}}, xe};
+    // ---- per-PE partial sums of one fold step (combinational from S1) -----------------------------
+    // Written so that a simulator evaluates word operations instead of a PE*SIMD-step loop, and
+    // synthesis still gets a compressor/adder tree:
+    //  1. terms of all PE*SIMD (channel, element) pairs. Binary: XNOR(w, x) AND keep as one vector
+    //     operation (the x slice repeated for every PE). Integer: +x, -x or 0 per pair (EW + 1
+    //     bits, two's complement; x and -x formed once per element for all PEs).
+    //  2. binary mode, SIMD >= 9: two rounds of 3:2 compression (full adders) on whole vectors.
+    //     A PE's SIMD bits, zero-padded to a multiple of 9, are cut into thirds A, B, C; bit
+    //     j of A, B, C add up to A^B^C (weight 1) + 2*maj(A, B, C); the same again on both
+    //     results leaves, for every j < NL = ceil(SIMD/9), four bits of weights 1, 2, 2, 4: the
+    //     leaf j = the number of ones among bits j + k*NL (k < 9), 0..9, 4 bits.
+    //     Otherwise the leaves are the terms themselves.
+    //  3. per PE, a balanced adder tree over its NL leaves, built with generate loops: level l has
+    //     ceil(NL / 2^l) nodes of LW + l bits, node j = nodes 2j and 2j+1 of level l-1 (the last
+    //     one passes through when their number is odd). Integer (signed) nodes are sign-extended
+    //     as {0, a ^ M} - M (M = the weight of a's sign bit; the two -M of an addition are one XOR
+    //     of the new sign bit): the same value as {a[msb], a}, with a appearing once, so that a
+    //     simulator that inlines a node into its only reader (Verilator does) copies no subtree.
+    // Every addition is exact (no wrap), so this equals the sequential sum bit for bit.
+    localparam integer FA_ON = (INT_MODE == 0 && SIMD >= 9) ? 1 : 0;  // binary: 3:2 rounds first
+    localparam integer NB9   = ((SIMD + 8) / 9) * 9;    // a PE's bits, padded to a multiple of 9
+    localparam integer T3    = NB9 / 3;                 // one third of them
+    localparam integer NL    = (FA_ON != 0) ? NB9 / 9 : SIMD;                      // leaves per PE
+    localparam integer LW    = (FA_ON != 0) ? 4 : (INT_MODE != 0) ? EW + 1 : 1;   // leaf bits
+    localparam integer TL    = (NL > 1) ? $clog2(NL) : 0;                          // tree levels
+    localparam integer RW    = LW + TL;                 // tree root bits (<= PSUM_W)
+    localparam [0:0]   SGN   = (INT_MODE != 0) ? 1'b1 : 1'b0;  // leaves signed (integer mode)
+    wire [PE*PSUM_W-1:0] psum;
+    genvar gp, gi, gl, gj;
+    generate
+        if (INT_MODE != 0) begin : g_int
+            // kept, w = 1: +x; kept, w = 0: -x; pruned: 0 (LW = EW + 1 bits, two's complement;
+            // x and -x formed once per element for all PEs, the choice is made at the leaf)
+            wire [PE*SIMD-1:0] t_pos = s1_w & s1_k;
+            wire [PE*SIMD-1:0] t_neg = ~s1_w & s1_k;
+            for (gi = 0; gi < SIMD; gi = gi + 1) begin : g_el
+                wire [LW-1:0] xp = {1'b0, s1_x[gi*EW +: EW]};
+                wire [LW-1:0] xn = -xp;
+            end
+        end else begin : g_bin
+            // XNOR(w, x) AND keep, all PE*SIMD bits at once
+            wire [PE*SIMD-1:0] t = ~(s1_w ^ {PE{s1_x}}) & s1_k;
+            if (FA_ON != 0) begin : g_fa
+                for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
+                    wire [NB9-1:0] b0;                                   // weight 1
+                    if (NB9 > SIMD) begin : g_pad
+                        assign b0 = {{(NB9-SIMD){1'b0}}, t[gp*SIMD +: SIMD]};
+                    end else begin : g_nopad
+                        assign b0 = t[gp*SIMD +: SIMD];
                     end
-                end else begin
-                    ps = ps + {{(PSUM_W-1){1'b0}}, ~(s1_w[p*SIMD + i] ^ xe[0]) & s1_k[p*SIMD + i]};
+                    // round 1: thirds of b0
+                    wire [T3-1:0] a1 = b0[0 +: T3], b1 = b0[T3 +: T3], c1 = b0[2*T3 +: T3];
+                    wire [T3-1:0] s1w1 = a1 ^ b1 ^ c1;                  // weight 1
+                    wire [T3-1:0] s1w2 = (a1 & b1) | (c1 & (a1 ^ b1));  // weight 2
+                    // round 2: thirds of each
+                    wire [NL-1:0] a2 = s1w1[0 +: NL], b2 = s1w1[NL +: NL], c2 = s1w1[2*NL +: NL];
+                    wire [NL-1:0] d2 = s1w2[0 +: NL], e2 = s1w2[NL +: NL], f2 = s1w2[2*NL +: NL];
+                    wire [NL-1:0] s2w1 = a2 ^ b2 ^ c2;                  // weight 1
+                    wire [NL-1:0] s2w2 = (a2 & b2) | (c2 & (a2 ^ b2));  // weight 2
+                    wire [NL-1:0] t2w2 = d2 ^ e2 ^ f2;                  // weight 2
+                    wire [NL-1:0] t2w4 = (d2 & e2) | (f2 & (d2 ^ e2));  // weight 4
                 end
             end
-            psum[p*PSUM_W +: PSUM_W] = ps;
         end
-    end
 
-    // accumulators (S2 -> S3)
-    reg [PE*ACC_W-1:0] acc_next;
-    always @* begin
-        for (p = 0; p < PE; p = p + 1) begin
-            acc_next[p*ACC_W +: ACC_W] =
-                (s2_first ? {ACC_W{1'b0}} : s3_acc[p*ACC_W +: ACC_W]) +
-                {{(ACC_W-PSUM_W){s2_psum[p*PSUM_W + PSUM_W - 1]}}, s2_psum[p*PSUM_W +: PSUM_W]};
-        end
-    end
-
-    // activation of one neuron fold (combinational from S3)
-    reg [CHUNK-1:0] chunk;
-    generate
-        if (THRESHOLD_MODE != 0) begin : g_thr
-            reg [CMP_W-1:0] ca, ct;
-            always @* begin
-                for (p = 0; p < PE; p = p + 1) begin
-                    ca = {{(CMP_W-ACC_W){s3_acc[p*ACC_W + ACC_W - 1]}}, s3_acc[p*ACC_W +: ACC_W]};
-                    ct = {{(CMP_W-PARAM_WIDTH){s3_param[p*PARAM_WIDTH + PARAM_WIDTH - 1]}},
-                          s3_param[p*PARAM_WIDTH +: PARAM_WIDTH]};
-                    chunk[p] = ($signed(ca) >= $signed(ct));
+        for (gp = 0; gp < PE; gp = gp + 1) begin : g_sum
+            for (gl = 0; gl <= TL; gl = gl + 1) begin : g_lv
+                localparam integer N  = (NL + (1 << gl) - 1) >> gl;   // nodes of this level
+                localparam integer W  = LW + gl;                      // bits per node
+                for (gj = 0; gj < N; gj = gj + 1) begin : g_n
+                    wire [W-1:0] v;
+                    if (gl == 0 && INT_MODE != 0) begin : g_leaf_int
+                        assign v = g_int.t_pos[gp*SIMD + gj] ? g_int.g_el[gj].xp :
+                                   g_int.t_neg[gp*SIMD + gj] ? g_int.g_el[gj].xn : {LW{1'b0}};
+                    end else if (gl == 0 && FA_ON != 0) begin : g_leaf_fa
+                        // the four weighted bits of leaf gj: 1*s2w1 + 2*s2w2 + 2*t2w2 + 4*t2w4
+                        assign v = {1'b0, g_bin.g_fa.g_pe[gp].t2w4[gj],
+                                          g_bin.g_fa.g_pe[gp].s2w2[gj],
+                                          g_bin.g_fa.g_pe[gp].s2w1[gj]} +
+                                   {2'b00, g_bin.g_fa.g_pe[gp].t2w2[gj], 1'b0};
+                    end else if (gl == 0) begin : g_leaf_bin
+                        assign v = g_bin.t[gp*SIMD + gj];
+                    end else begin : g_node
+                        localparam integer NP = (NL + (1 << (gl - 1)) - 1) >> (gl - 1);
+                        localparam [W-2:0] M  = {SGN, {(W-2){1'b0}}};  // sign weight (0: unsigned)
+                        localparam [W-1:0] M2 = {SGN, {(W-1){1'b0}}};  // 2M = -2M mod 2^W
+                        wire [W-2:0] a = g_lv[gl-1].g_n[2*gj].v;
+                        if (2*gj + 1 < NP) begin : g_add
+                            wire [W-2:0] b = g_lv[gl-1].g_n[2*gj+1].v;
+                            assign v = ({1'b0, a ^ M} + {1'b0, b ^ M}) ^ M2;
+                        end else begin : g_pass
+                            assign v = {1'b0, a ^ M} - {1'b0, M};
+                        end
+                    end
                 end
+            end
+            wire [RW-1:0] root = g_lv[TL].g_n[0].v;
+            if (RW < PSUM_W) begin : g_ext
+                localparam [RW-1:0] MR = {SGN, {(RW-1){1'b0}}};
+                assign psum[gp*PSUM_W +: PSUM_W] = {{(PSUM_W-RW){1'b0}}, root ^ MR} -
+                                                   {{(PSUM_W-RW){1'b0}}, MR};
+            end else begin : g_noext
+                assign psum[gp*PSUM_W +: PSUM_W] = root;
+            end
+        end
+    endgenerate
+
+    // accumulators (S2 -> S3) and activation of one neuron fold (combinational from S3), per PE
+    wire [PE*ACC_W-1:0] acc_next;
+    wire [CHUNK-1:0]    chunk;
+    generate
+        for (gp = 0; gp < PE; gp = gp + 1) begin : g_acc
+            wire [PSUM_W-1:0] ps = s2_psum[gp*PSUM_W +: PSUM_W];
+            assign acc_next[gp*ACC_W +: ACC_W] = (s2_first ? {ACC_W{1'b0}} : s3_acc[gp*ACC_W +: ACC_W]) +
+                                                 {{(ACC_W-PSUM_W){ps[PSUM_W-1]}}, ps};
+        end
+        if (THRESHOLD_MODE != 0) begin : g_thr
+            for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
+                wire [CMP_W-1:0] ca = {{(CMP_W-ACC_W){s3_acc[gp*ACC_W + ACC_W - 1]}},
+                                       s3_acc[gp*ACC_W +: ACC_W]};
+                wire [CMP_W-1:0] ct = {{(CMP_W-PARAM_WIDTH){s3_param[gp*PARAM_WIDTH + PARAM_WIDTH - 1]}},
+                                       s3_param[gp*PARAM_WIDTH +: PARAM_WIDTH]};
+                assign chunk[gp] = ($signed(ca) >= $signed(ct));
             end
         end else begin : g_score
-            reg [SC_W-1:0]    sa, sb;
-            reg [PE*SC_W-1:0] scores;   // full-width scores; the output keeps the low SCORE_WIDTH bits
-            always @* begin
-                for (p = 0; p < PE; p = p + 1) begin
-                    sa = {{(SC_W-ACC_W){s3_acc[p*ACC_W + ACC_W - 1]}}, s3_acc[p*ACC_W +: ACC_W]};
-                    sb = {{(SC_W-PARAM_WIDTH){s3_param[p*PARAM_WIDTH + PARAM_WIDTH - 1]}},
-                          s3_param[p*PARAM_WIDTH +: PARAM_WIDTH]};
-                    if (INT_MODE != 0) scores[p*SC_W +: SC_W] = sa + sb;
-                    else               scores[p*SC_W +: SC_W] = (sa << 1) - {{(SC_W-ACC_W){1'b0}}, TAPS_A} + sb;
-                    chunk[p*OW +: OW] = scores[p*SC_W +: OW];
+            wire [PE*SC_W-1:0] scores;  // full-width scores; the output keeps the low SCORE_WIDTH bits
+            for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
+                wire [SC_W-1:0] sa = {{(SC_W-ACC_W){s3_acc[gp*ACC_W + ACC_W - 1]}},
+                                      s3_acc[gp*ACC_W +: ACC_W]};
+                wire [SC_W-1:0] sb = {{(SC_W-PARAM_WIDTH){s3_param[gp*PARAM_WIDTH + PARAM_WIDTH - 1]}},
+                                      s3_param[gp*PARAM_WIDTH +: PARAM_WIDTH]};
+                if (INT_MODE != 0) begin : g_int
+                    assign scores[gp*SC_W +: SC_W] = sa + sb;
+                end else begin : g_bin
+                    assign scores[gp*SC_W +: SC_W] = (sa << 1) - {{(SC_W-ACC_W){1'b0}}, TAPS_A} + sb;
                 end
+                assign chunk[gp*OW +: OW] = scores[gp*SC_W +: OW];
             end
             // bits above SCORE_WIDTH are dropped on purpose (output modulo 2^SCORE_WIDTH)
             wire unused_scores = &{1'b0, scores, 1'b0};
