@@ -208,6 +208,26 @@ std::string join(const std::vector<int64_t>& values) {
     return s;
 }
 
+// Per compute layer: what the golden model says each unit had to do and what the design's
+// counters say it did.
+void print_layer_activity(const bnngen::sim::VerifyReport& report) {
+    const double images = static_cast<double>(std::max<int64_t>(1, report.images_returned));
+    fmt::print("{:<12} {:>10} {:>18} {:>24}  {}\n", "layer", "positions", "skipped (golden)", "unit cycles/image",
+               "counters");
+    for (const auto& l : report.layers) {
+        std::string skipped = l.rtl_skipped ? fmt::format("{:.1f}% ({:.1f}%)", 100.0 * static_cast<double>(*l.rtl_skipped) /
+                                                              static_cast<double>(std::max<int64_t>(1, l.positions)),
+                                                          100.0 * static_cast<double>(l.skipped) /
+                                                              static_cast<double>(std::max<int64_t>(1, l.positions)))
+                                            : std::string("-");
+        std::string cycles = l.rtl_unit_cycles ? fmt::format("{:.1f} ({:.1f})", static_cast<double>(*l.rtl_unit_cycles) / images,
+                                                             static_cast<double>(l.expected_unit_cycles) / images)
+                                               : std::string("-");
+        fmt::print("{:<12} {:>10} {:>18} {:>24}  {}\n", l.layer, l.positions, skipped, cycles,
+                   l.counters_match() ? "match" : "MISMATCH");
+    }
+}
+
 int run_verify(const VerifyOptions& opt) {
     auto net = load_or_report(opt.data.yaml);
     if (!net) {
@@ -246,14 +266,18 @@ int run_verify(const VerifyOptions& opt) {
                    join(m.expected_scores), m.expected_class, join(m.actual_scores), m.actual_class);
     }
     fmt::print("mismatches: {} of {} images\n", report.mismatches.size(), report.images_returned);
+    if (!report.counters_match()) {
+        fmt::print(stderr, "error: the performance counters differ from the golden model's counts (table below)\n");
+    }
     if (report.correct) {
         fmt::print("accuracy (RTL): {:.2f}% ({}/{})\n", 100.0 * static_cast<double>(*report.correct) /
                    static_cast<double>(std::max<int64_t>(1, report.images_returned)), *report.correct, report.images_returned);
     }
-    const double predicted = static_cast<double>(design->cycles.interval);
+    print_layer_activity(report);
+    const double predicted = static_cast<double>(report.predicted_interval);
     if (report.measured_interval > 0) {
         fmt::print("cycles per image (steady state): measured {:.1f}, predicted {} (ratio {:.3f}){}\n",
-                   report.measured_interval, design->cycles.interval, report.measured_interval / predicted,
+                   report.measured_interval, report.predicted_interval, report.measured_interval / predicted,
                    opt.stall > 0 ? ", inflated by the random stalls" : "");
     }
     fmt::print("latency (first image, first pixel in to result out): {} cycles\n", report.measured_latency);

@@ -6,6 +6,7 @@
 #include "bnngen/rtl/design.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <fstream>
@@ -87,17 +88,18 @@ TEST_CASE("memory images follow the mvau layout") {
     }
 }
 
-TEST_CASE("the hardware rejects lossy spatial pruning and warns about exact spatial pruning") {
+TEST_CASE("the hardware supports spatial pruning at every tolerance without diagnostics") {
     Network net = load_e2e("stride2_pad_plus");
-    net.layers[2].spatial = SpatialPrune{0};
-    DiagnosticBag bag;
-    CHECK(rtl::check_hardware_support(net, bag));
-    CHECK(bag.warning_count() == 1);
-    net.layers[2].spatial = SpatialPrune{2};
-    DiagnosticBag lossy;
-    CHECK_FALSE(rtl::check_hardware_support(net, lossy));
-    REQUIRE(lossy.error_count() == 1);
-    CHECK(lossy.all()[0].message.find("lossy spatial pruning (tolerance 2)") != std::string::npos);
+    for (int tolerance : {0, 2}) {
+        net.layers[2].spatial = SpatialPrune{tolerance};
+        DiagnosticBag bag;
+        CHECK(rtl::check_hardware_support(net, bag));
+        CHECK(bag.all().empty());
+        auto design = rtl::generate_design(net, {});
+        const std::string& top = design.files.at(design.top + ".v");
+        CHECK(top.find(fmt::format(".TOLERANCE({})", tolerance)) != std::string::npos);
+        CHECK(design.files.count("spatial_skip.v") == 1);
+    }
 }
 
 TEST_CASE("writing a design replaces the folder whole") {

@@ -2,13 +2,14 @@
 // examples/make_tracing_c/sim_main.cpp): streams images into s_axis, collects m_axis, and writes
 // what came out, with cycle stamps, for `bnngen verify` to compare against the golden model.
 //
-//   sim --images FILE --count N --out FILE [--stall-in P] [--stall-out P] [--seed S]
-//       [--timeout CYCLES] [--trace FILE.fst]
+//   sim --images FILE --count N --out FILE [--counters FILE] [--stall-in P] [--stall-out P]
+//       [--seed S] [--timeout CYCLES] [--trace FILE.fst]
 //
 // FILE (images): raw little-endian uint16 values [N][C][H][W]. Each image is sent as H*W beats in
 // raster order, channel c of a pixel at tdata bits [c*BITS +: BITS], tlast on its last pixel.
 // Output file: one line per image: "<score 0> ... <score K-1> <class> <cycle of its first input
-// beat> <cycle of its last output beat>". Exit status: 0 all images came back, 2 the pipeline hung
+// beat> <cycle of its last output beat>". Counter file: one line per performance counter of the
+// design at the end of the run, "<layer> <kind> <value>". Exit status: 0 all images came back, 2 the pipeline hung
 // (no output beat for --timeout cycles), 3 a framing error (tlast in the wrong place), 1 bad usage.
 // The network-specific constants come from bnngen_sim_config.h, written by bnngen.
 #include "bnngen_sim_config.h"
@@ -34,6 +35,7 @@ namespace {
 struct Options {
     std::string images;
     std::string out;
+    std::string counters;
     std::string trace;
     long count = 0;
     double stall_in = 0.0;
@@ -49,6 +51,7 @@ bool parse(int argc, char** argv, Options& o) {
         if (flag == "--images") o.images = value;
         else if (flag == "--out") o.out = value;
         else if (flag == "--trace") o.trace = value;
+        else if (flag == "--counters") o.counters = value;
         else if (flag == "--count") o.count = std::stol(value);
         else if (flag == "--stall-in") o.stall_in = std::stod(value);
         else if (flag == "--stall-out") o.stall_out = std::stod(value);
@@ -80,7 +83,7 @@ Words pixel_beat(const std::vector<uint16_t>& image, int y, int x) {
 int main(int argc, char** argv) {
     Options opt;
     if (!parse(argc, argv, opt)) {
-        std::fprintf(stderr, "usage: %s --images FILE --count N --out FILE [--stall-in P] [--stall-out P] "
+        std::fprintf(stderr, "usage: %s --images FILE --count N --out FILE [--counters FILE] [--stall-in P] [--stall-out P] "
                              "[--seed S] [--timeout CYCLES] [--trace FILE.fst]\n", argv[0]);
         return 1;
     }
@@ -189,6 +192,13 @@ int main(int argc, char** argv) {
             out << static_cast<int32_t>(w[0]) << ' ';
         }
         out << first_in[n] << ' ' << last_out[n] << '\n';
+    }
+    if (!opt.counters.empty()) {
+        std::ofstream counters(opt.counters);
+#define BNNGEN_WRITE_COUNTER(layer, kind, member) \
+        counters << layer << ' ' << kind << ' ' << static_cast<unsigned long long>(top->rootp->member) << '\n';
+        BNNGEN_COUNTERS(BNNGEN_WRITE_COUNTER)
+#undef BNNGEN_WRITE_COUNTER
     }
     std::printf("simulated %llu cycles, %zu images\n", static_cast<unsigned long long>(cycle), last_out.size());
     return status;

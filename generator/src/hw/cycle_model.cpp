@@ -3,19 +3,26 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace bnngen::hw {
 namespace {
 
-// One MVAU computes an input vector in (outputs / pe) * (taps / simd) cycles. Its taps are all of
-// the layer's inputs: pruned kernels are masked in the unit, not skipped (yet).
-StageCycles mvau_stage(const Layer& l, int64_t vectors) {
+// One MVAU computes an input vector in (outputs / pe) * (taps / simd) cycles, where taps are the
+// elements each output channel is computed over: keep*k*k for a kernel-pruned conv (the unit steps
+// only through kept kernels). `computed` of `vectors` are computed; the rest are skipped by spatial
+// pruning and cost the unit nothing.
+StageCycles mvau_stage(const Layer& l, int64_t vectors, int64_t computed) {
     int64_t neuron_folds = l.outputs / l.fold.pe;
-    int64_t taps = hardware_taps(l);
+    int64_t taps = l.taps_per_output();
     int64_t synapse_folds = taps / l.fold.simd;
-    return StageCycles{"mvau", vectors * neuron_folds * synapse_folds,
-                       fmt::format("{} vectors x {}/{} x {}/{}{}", vectors, l.outputs, l.fold.pe, taps, l.fold.simd,
-                                   taps != l.taps_per_output() ? " (pruned taps masked)" : "")};
+    std::string pruned = l.kept_channels() < l.in.channels && l.kind == LayerKind::Conv
+                             ? fmt::format(" (kernels kept {}/{})", l.kept_channels(), l.in.channels)
+                             : "";
+    std::string positions = computed == vectors ? fmt::format("{} vectors", vectors)
+                                                : fmt::format("{} of {} vectors computed", computed, vectors);
+    return StageCycles{"mvau", computed * neuron_folds * synapse_folds,
+                       fmt::format("{} x {}/{} x {}/{}{}", positions, l.outputs, l.fold.pe, taps, l.fold.simd, pruned)};
 }
 
 int64_t pixels(const Shape& s) { return int64_t{s.height} * s.width; }
@@ -31,14 +38,17 @@ StageCycles window_stage(const Layer& l, int padding, const char* name) {
     return StageCycles{name, rows * cols, fmt::format("{} x {} scanned positions", rows, cols)};
 }
 
-LayerCycles layer_cycles(const Layer& l) {
+LayerCycles layer_cycles(const Layer& l, double computed_share) {
     LayerCycles lc;
     lc.layer = l.name;
     switch (l.kind) {
-    case LayerKind::Conv:
+    case LayerKind::Conv: {
         lc.stages.push_back(window_stage(l, l.padding, "window"));
-        lc.stages.push_back(mvau_stage(l, pixels(l.out)));
+        int64_t positions = pixels(l.out);
+        auto computed = static_cast<int64_t>(std::llround(computed_share * static_cast<double>(positions)));
+        lc.stages.push_back(mvau_stage(l, positions, std::clamp<int64_t>(computed, 0, positions)));
         break;
+    }
     case LayerKind::MaxPool:
         lc.stages.push_back(window_stage(l, 0, "pool"));
         break;
@@ -46,7 +56,7 @@ LayerCycles layer_cycles(const Layer& l) {
         // stream_collect takes one bubble per group: COUNT + 1 cycles.
         lc.stages.push_back(StageCycles{"collect", pixels(l.in) + 1,
                                         fmt::format("{} x {} input pixels + 1", l.in.height, l.in.width)});
-        lc.stages.push_back(mvau_stage(l, 1));
+        lc.stages.push_back(mvau_stage(l, 1, 1));
         break;
     }
     for (const StageCycles& s : lc.stages) {
@@ -57,16 +67,14 @@ LayerCycles layer_cycles(const Layer& l) {
 
 }  // namespace
 
-int64_t hardware_taps(const Layer& l) {
-    return l.kind == LayerKind::Dense ? l.in.size() : int64_t{l.in.channels} * l.kernel * l.kernel;
-}
-
-CycleModel predict_cycles(const Network& net) {
+CycleModel predict_cycles(const Network& net, const std::vector<double>& computed_share) {
     CycleModel model;
     const Shape input = net.input_shape();
     model.layers.push_back(LayerCycles{"input", {StageCycles{"input", pixels(input), "one pixel per beat"}}, pixels(input)});
-    for (const Layer& l : net.layers) {
-        model.layers.push_back(layer_cycles(l));
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        const Layer& l = net.layers[i];
+        double share = l.spatial && i < computed_share.size() ? computed_share[i] : 1.0;
+        model.layers.push_back(layer_cycles(l, share));
     }
     int64_t classes = net.classes();
     // result_serializer: one beat per score, one for the class, one to accept the next vector.

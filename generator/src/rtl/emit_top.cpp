@@ -6,6 +6,7 @@
 //           with the predicted class; tlast on that last beat
 #include "bnngen/rtl/design.hpp"
 
+#include "bnngen/golden/background.hpp"
 #include "bnngen/rtl/embedded_files.hpp"
 #include "bnngen/rtl/verilog_writer.hpp"
 #include "mvau_plan.hpp"
@@ -23,6 +24,9 @@ namespace {
 // producer (a strided or pooled window that emits only on some rows) does not stall the producer
 // in steady state; the cycle model assumes no such stalls.
 int fifo_depth(const Layer& layer) { return std::max(2, 2 * layer.out.width); }
+// Decisions spatial pruning keeps in order: skipped positions queue behind a computed one while
+// the unit works on it; two output rows let a row of background pass a busy unit.
+int spatial_skip_depth(const Layer& layer) { return std::max(8, 2 * layer.out.width); }
 constexpr int kOutputWidth = 32;
 
 // A valid/ready/data stream between two stages.
@@ -101,8 +105,9 @@ public:
         w_.line("assign s_axis_tready = input_pixels_ready;");
         w_.line("assign input_pixels_data = s_axis_tdata[{}:0];", current.width - 1);
         w_.blank();
-        for (const Layer& layer : net_.layers) {
-            current = emit_layer(layer, current);
+        backgrounds_ = golden::background_vectors(net_);
+        for (size_t i = 0; i < net_.layers.size(); ++i) {
+            current = emit_layer(net_.layers[i], i, current);
         }
         emit_output(current);
         w_.dedent();
@@ -159,13 +164,13 @@ private:
         w_.blank();
     }
 
-    Stream emit_layer(const Layer& layer, const Stream& in) {
+    Stream emit_layer(const Layer& layer, size_t index, const Stream& in) {
         const std::string name = verilog_identifier(layer.name);
         w_.line("// ---- layer '{}': {} {}x{}x{} -> {}x{}x{}", layer.name, layer_kind_name(layer.kind), layer.in.channels,
                 layer.in.height, layer.in.width, layer.out.channels, layer.out.height, layer.out.width);
         Stream result;
         switch (layer.kind) {
-        case LayerKind::Conv: result = emit_conv(layer, name, in); break;
+        case LayerKind::Conv: result = emit_conv(layer, index, name, in); break;
         case LayerKind::MaxPool: result = emit_pool(layer, name, in); break;
         case LayerKind::Dense: result = emit_dense(layer, name, in); break;
         }
@@ -194,10 +199,24 @@ private:
         return window;
     }
 
-    Stream emit_conv(const Layer& layer, const std::string& name, const Stream& in) {
+    Stream emit_conv(const Layer& layer, size_t index, const std::string& name, const Stream& in) {
         Stream window = emit_window(layer, name, in, layer.padding, layer.pad_value);
-        return emit_unit(layer, name, window);
+        if (!layer.spatial) {
+            return emit_unit(layer, name, window);
+        }
+        Stream computed{name + "_computed_window", window.width};
+        declare(w_, computed, "windows that spatial pruning does not skip");
+        Stream result = emit_unit(layer, name, computed);
+        Stream out{name + "_position_result", result.width};
+        declare(w_, out, "every position's result: the unit's, or the background where skipped");
+        emit_spatial_skip(layer, index, name, window, computed, result, out);
+        return out;
     }
+
+    void emit_spatial_skip(const Layer& layer, size_t index, const std::string& name, const Stream& window,
+                           const Stream& computed, const Stream& result, const Stream& out);
+    void counter_register(const std::string& layer, const std::string& kind, const std::string& signal,
+                          const std::string& enable);
 
     Stream emit_pool(const Layer& layer, const std::string& name, const Stream& in) {
         Stream window = emit_window(layer, name, in, 0, -1);
@@ -233,6 +252,7 @@ private:
     const GenerateOptions& options_;
     GeneratedDesign& design_;
     VerilogWriter w_;
+    std::vector<golden::Tensor> backgrounds_;  // per layer output (DESIGN.md 4.2)
 };
 
 }  // namespace
@@ -241,37 +261,122 @@ private:
 namespace bnngen::rtl {
 namespace {
 
+// A parameter value of `width` bits, bit b = bits[b], as a Verilog sized hex literal.
+std::string bits_literal(const std::vector<uint8_t>& bits) {
+    std::string digits;
+    for (size_t d = (bits.size() + 3) / 4; d-- > 0;) {
+        unsigned nibble = 0;
+        for (size_t b = 0; b < 4; ++b) {
+            size_t i = d * 4 + b;
+            nibble |= (i < bits.size() && bits[i] != 0 ? 1U : 0U) << b;
+        }
+        digits += "0123456789abcdef"[nibble];
+    }
+    return fmt::format("{}'h{}", bits.size(), digits);
+}
+
 Stream TopEmitter::emit_unit(const Layer& layer, const std::string& name, const Stream& in) {
     MvauPlan plan = plan_mvau(net_, layer);
+    const int pe = layer.fold.pe;
+    const int simd = layer.fold.simd;
     const std::string weights = name + "_weights.hex";
     const std::string params = name + (plan.score_mode ? "_biases.hex" : "_thresholds.hex");
-    design_.files[weights] = weight_image(plan, layer.fold.pe, layer.fold.simd);
-    design_.files[params] = parameter_image(plan.params, layer.fold.pe, plan.param_width);
-    std::vector<std::string> keep_params;
-    if (plan.pruned) {
-        const std::string keep = name + "_keep.hex";
-        design_.files[keep] = keep_image(plan, layer.fold.pe, layer.fold.simd);
-        keep_params = {".USE_KEEP(1)", fmt::format(".KEEP_FILE(\"{}\")", keep)};
-    }
+    design_.files[weights] = weight_image(plan, pe, simd);
+    design_.files[params] = parameter_image(plan.params, pe, plan.param_width);
     if (plan.score_mode) {
         design_.score_width = plan.score_width;
     }
     Stream result{name + "_result", plan.score_mode ? int64_t{layer.outputs} * plan.score_width : layer.outputs};
     declare(w_, result, plan.score_mode ? "integer scores" : "output bits");
+    const std::string issuing = name + "_unit_issuing";
+    w_.line("wire {};  // the unit issues a fold step this cycle", issuing);
     std::vector<std::string> parameters = {
         fmt::format(".TAPS({})", plan.taps), fmt::format(".ELEM_WIDTH({})", plan.elem_width),
         fmt::format(".INPUT_INTEGER({})", plan.integer_input ? 1 : 0), fmt::format(".OUT_CHANNELS({})", layer.outputs),
-        fmt::format(".PE({})", layer.fold.pe), fmt::format(".SIMD({})", layer.fold.simd),
+        fmt::format(".PE({})", pe), fmt::format(".SIMD({})", simd),
         fmt::format(".THRESHOLD_MODE({})", plan.score_mode ? 0 : 1), fmt::format(".PARAM_WIDTH({})", plan.param_width),
         fmt::format(".SCORE_WIDTH({})", plan.score_mode ? plan.score_width : 2),
         fmt::format(".WEIGHT_FILE(\"{}\")", weights), fmt::format(".PARAM_FILE(\"{}\")", params)};
-    parameters.insert(parameters.end(), keep_params.begin(), keep_params.end());
+    if (plan.select) {
+        // structured kernel pruning: the unit steps only through each channel's kept kernels
+        const KernelSelect& sel = *plan.select;
+        const std::string select = name + "_select.hex";
+        design_.files[select] = select_image(plan, pe, simd);
+        w_.line("// kernel pruning: keep {} of {} input-channel kernels per output channel ({} offsets per fold step)",
+                layer.kept_channels(), layer.in.channels, sel.shared ? "one set of" : "per-PE");
+        for (const std::string& p :
+             {fmt::format(".KERNEL_TAPS({})", sel.kernel_taps), std::string(".USE_SELECT(1)"),
+              fmt::format(".KEPT_TAPS({})", sel.kept_taps), fmt::format(".SELECT_CHUNK({})", sel.chunk),
+              fmt::format(".SELECT_SPAN({})", sel.span), fmt::format(".SELECT_SHARED({})", sel.shared ? 1 : 0),
+              fmt::format(".SELECT_FILE(\"{}\")", select)}) {
+            parameters.push_back(p);
+        }
+    }
     instance_head(w_, "mvau", parameters, name + "_mvau");
     connect(w_, "in", in, false);
-    connect(w_, "out", result, true);
+    connect(w_, "out", result, false);
+    w_.line(".issuing({})", issuing);
     instance_tail(w_);
     used_blocks.insert("mvau");
+    used_blocks.insert("stream_fifo");  // mvau's output buffer
+    counter_register(layer.name, "unit_cycles", name + "_unit_cycles", issuing);
     return result;
+}
+
+void TopEmitter::counter_register(const std::string& layer, const std::string& kind, const std::string& signal,
+                                  const std::string& enable) {
+    w_.line("// performance counter (wraps): cycles in which {}", enable);
+    w_.line("reg [31:0] {} /* verilator public_flat_rd */;", signal);
+    w_.line("always @(posedge aclk) begin");
+    w_.indent();
+    w_.line("if (!aresetn) {} <= 32'd0;", signal);
+    w_.line("else if ({0}) {1} <= {1} + 32'd1;", enable, signal);
+    w_.dedent();
+    w_.line("end");
+    design_.counters.push_back(Counter{layer, kind, signal});
+}
+
+void TopEmitter::emit_spatial_skip(const Layer& layer, size_t index, const std::string& name, const Stream& window,
+                                   const Stream& computed, const Stream& result, const Stream& out) {
+    const golden::Tensor in_background = golden::input_background(net_, backgrounds_, index);
+    const golden::Tensor& out_background = backgrounds_[index];
+    std::vector<uint8_t> in_bits(in_background.size());
+    for (size_t c = 0; c < in_bits.size(); ++c) {
+        in_bits[c] = in_background[c] != 0 ? 1 : 0;
+    }
+    // The unit's output beat for the background: one bit per channel, or scores of score_width bits.
+    const auto per_channel = static_cast<size_t>(result.width / layer.outputs);
+    std::vector<uint8_t> out_bits(static_cast<size_t>(result.width));
+    for (size_t o = 0; o < out_background.size(); ++o) {
+        auto value = static_cast<uint64_t>(out_background[o]);
+        for (size_t b = 0; b < per_channel; ++b) {
+            out_bits[o * per_channel + b] = static_cast<uint8_t>(b < 64 ? (value >> b) & 1U : value >> 63);
+        }
+    }
+    const std::string positions = name + "_positions";
+    const std::string skipped = name + "_skipped_positions";
+    w_.line("// spatial pruning: windows with at most {} taps differing from the background are skipped",
+            layer.spatial->tolerance);
+    w_.line("wire [31:0] {} /* verilator public_flat_rd */;  // windows seen (wraps)", positions);
+    w_.line("wire [31:0] {} /* verilator public_flat_rd */;  // of those, skipped (wraps)", skipped);
+    instance_head(w_, "spatial_skip",
+                  {fmt::format(".PIXEL_WIDTH({})", layer.in.channels),
+                   fmt::format(".TAPS({})", layer.kernel * layer.kernel),
+                   fmt::format(".TOLERANCE({})", layer.spatial->tolerance),
+                   fmt::format(".RESULT_WIDTH({})", result.width), fmt::format(".BACKGROUND_IN({})", bits_literal(in_bits)),
+                   fmt::format(".BACKGROUND_OUT({})", bits_literal(out_bits)),
+                   fmt::format(".DEPTH({})", spatial_skip_depth(layer))},
+                  name + "_spatial_skip");
+    connect(w_, "in", window, false);
+    connect(w_, "unit", computed, false);
+    connect(w_, "result", result, false);
+    connect(w_, "out", out, false);
+    w_.line(".positions({}),", positions);
+    w_.line(".skipped({})", skipped);
+    instance_tail(w_);
+    used_blocks.insert("spatial_skip");
+    design_.counters.push_back(Counter{layer.name, "positions", positions});
+    design_.counters.push_back(Counter{layer.name, "skipped", skipped});
 }
 
 void TopEmitter::emit_output(const Stream& last) {
@@ -311,8 +416,8 @@ void TopEmitter::emit_output(const Stream& last) {
 
 // The blocks in an order where every module is defined before a module that instantiates it.
 const std::vector<std::string>& block_order() {
-    static const std::vector<std::string> order = {"stream_fifo",  "stream_collect", "sliding_window",
-                                                   "maxpool_or",   "mvau",           "result_serializer"};
+    static const std::vector<std::string> order = {"stream_fifo", "stream_collect", "sliding_window", "maxpool_or",
+                                                   "mvau",        "spatial_skip",   "result_serializer"};
     return order;
 }
 
@@ -323,7 +428,7 @@ GeneratedDesign generate_design(const Network& net, const GenerateOptions& optio
     TopEmitter emitter(net, options, design);
     emitter.emit();
     for (const std::string& block : block_order()) {
-        if (emitter.used_blocks.count(block) == 0 && !(block == "stream_fifo" && emitter.used_blocks.count("mvau"))) {
+        if (emitter.used_blocks.count(block) == 0) {
             continue;
         }
         const std::string file = block + ".v";

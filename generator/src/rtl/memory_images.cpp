@@ -44,9 +44,41 @@ std::string fold_image(const std::vector<std::vector<uint8_t>>& matrix, int64_t 
     return image;
 }
 
-std::string weight_image(const MvauPlan& plan, int pe, int simd) { return fold_image(plan.weight, plan.taps, pe, simd); }
+std::string weight_image(const MvauPlan& plan, int pe, int simd) { return fold_image(plan.weight, plan.work(), pe, simd); }
 
-std::string keep_image(const MvauPlan& plan, int pe, int simd) { return fold_image(plan.kept, plan.taps, pe, simd); }
+int select_offset_width(const KernelSelect& sel) {
+    int bits = 1;
+    while ((1 << bits) < sel.span) {
+        ++bits;
+    }
+    return bits;
+}
+
+std::string select_image(const MvauPlan& plan, int pe, int simd) {
+    const KernelSelect& sel = *plan.select;
+    const int slots = simd / sel.chunk;
+    const int width = select_offset_width(sel);
+    const int sharing = sel.shared ? 1 : pe;
+    const int64_t neuron_folds = plan.outputs / pe;
+    const int64_t synapse_folds = sel.kept_taps / simd;
+    std::string image;
+    std::vector<uint8_t> word(static_cast<size_t>(sharing * slots * width));
+    for (int64_t nf = 0; nf < neuron_folds; ++nf) {
+        for (int64_t sf = 0; sf < synapse_folds; ++sf) {
+            for (int p = 0; p < sharing; ++p) {
+                const auto& offsets = sel.offsets[static_cast<size_t>(nf * pe + p)];
+                for (int s = 0; s < slots; ++s) {
+                    auto offset = static_cast<unsigned>(offsets[static_cast<size_t>(sf * slots + s)]);
+                    for (int b = 0; b < width; ++b) {
+                        word[static_cast<size_t>((p * slots + s) * width + b)] = static_cast<uint8_t>((offset >> b) & 1U);
+                    }
+                }
+            }
+            image += hex_word(word);
+        }
+    }
+    return image;
+}
 
 std::string parameter_image(const std::vector<int64_t>& values, int pe, int width) {
     std::string image;

@@ -9,11 +9,16 @@
 
 namespace bnngen::rtl {
 
-// FOLD = (outputs/pe) * (taps/simd) words of pe*simd bits: word nf*SF + sf, bit p*simd + i holds
-// the weight (1 = +1) of output nf*pe + p on element sf*simd + i.
+// FOLD = (outputs/pe) * (work/simd) words of pe*simd bits: word nf*SF + sf, bit p*simd + i holds
+// the weight (1 = +1) of output nf*pe + p on element sf*simd + i (of its compact vector in
+// kernel-select mode).
 std::string weight_image(const MvauPlan& plan, int pe, int simd);
-// The kept-tap mask in the same layout (1 = kept), for a pruned layer's KEEP_FILE.
-std::string keep_image(const MvauPlan& plan, int pe, int simd);
+
+// Kernel-select mode: bits of one chunk offset, ceil(log2(span)) but at least 1.
+int select_offset_width(const KernelSelect& sel);
+// Kernel-select mode's SELECT_FILE: FOLD words; word nf*SF + sf, bits [(p*M + s)*SW +: SW] hold
+// the offset of compact chunk sf*M + s of output nf*pe + p (p = 0 only when shared), M = simd/chunk.
+std::string select_image(const MvauPlan& plan, int pe, int simd);
 
 // outputs/pe words of pe*width bits: word nf, bits [p*width +: width] hold values[nf*pe + p] in
 // two's complement.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <numeric>
 
 namespace bnngen::rtl {
 namespace {
@@ -17,6 +18,70 @@ int signed_width(int64_t lo, int64_t hi) {
 
 int64_t ceil_half(int64_t v) { return v >= 0 ? (v + 1) / 2 : -((-v) / 2); }
 
+bool uses_kernel_select(const Layer& layer) {
+    return layer.kind == LayerKind::Conv && layer.kept_channels() < layer.in.channels;
+}
+
+// The weights of every input element in the unit's streaming order (see the header).
+void plan_all_taps(const Layer& layer, MvauPlan& plan) {
+    const int channels = layer.in.channels;
+    const bool conv = layer.kind == LayerKind::Conv;
+    const int spatial = conv ? layer.kernel * layer.kernel : layer.in.height * layer.in.width;
+    plan.weight.assign(static_cast<size_t>(layer.outputs), std::vector<uint8_t>(static_cast<size_t>(plan.taps)));
+    for (int o = 0; o < layer.outputs; ++o) {
+        for (int p = 0; p < spatial; ++p) {  // p = ky*k + kx (conv) or y*W + x (dense)
+            for (int c = 0; c < channels; ++c) {
+                size_t source = static_cast<size_t>((int64_t{o} * channels + c) * spatial + p);
+                size_t element = static_cast<size_t>(int64_t{p} * channels + c);
+                plan.weight[static_cast<size_t>(o)][element] = layer.weight[source] > 0 ? 1 : 0;
+            }
+        }
+    }
+}
+
+// Kernel-select mode: the compact vector of each output channel is the chunks of its kept kernels,
+// in ascending input-channel order, within the unit's kernel-major order (element c*k*k + tap).
+void plan_kernel_select(const Layer& layer, MvauPlan& plan) {
+    const int channels = layer.in.channels;
+    const int kk = layer.kernel * layer.kernel;
+    KernelSelect sel;
+    sel.kernel_taps = kk;
+    sel.chunk = std::gcd(layer.fold.simd, kk);
+    sel.kept_taps = int64_t{layer.kept_channels()} * kk;
+    const int chunks_per_kernel = kk / sel.chunk;
+    sel.span = (channels - layer.kept_channels()) * chunks_per_kernel + 1;
+    plan.weight.assign(static_cast<size_t>(layer.outputs), std::vector<uint8_t>(static_cast<size_t>(sel.kept_taps)));
+    sel.offsets.assign(static_cast<size_t>(layer.outputs), {});
+    for (int o = 0; o < layer.outputs; ++o) {
+        auto& weights = plan.weight[static_cast<size_t>(o)];
+        auto& offsets = sel.offsets[static_cast<size_t>(o)];
+        int q = 0;  // compact chunk
+        for (int c = 0; c < channels; ++c) {
+            if (layer.kernel_mask[static_cast<size_t>(o * channels + c)] == 0) {
+                continue;
+            }
+            for (int part = 0; part < chunks_per_kernel; ++part, ++q) {
+                offsets.push_back(c * chunks_per_kernel + part - q);
+                for (int r = 0; r < sel.chunk; ++r) {
+                    int tap = part * sel.chunk + r;
+                    size_t source = static_cast<size_t>((int64_t{o} * channels + c) * kk + tap);
+                    weights[static_cast<size_t>(int64_t{q} * sel.chunk + r)] = layer.weight[source] > 0 ? 1 : 0;
+                }
+            }
+        }
+    }
+    // The cheaper structure: the pe channels of every neuron fold keep the same kernels.
+    const int pe = layer.fold.pe;
+    sel.shared = true;
+    for (int o = 0; o < layer.outputs && sel.shared; ++o) {
+        int leader = o - o % pe;
+        sel.shared = std::equal(layer.kernel_mask.begin() + int64_t{o} * channels,
+                                layer.kernel_mask.begin() + int64_t{o + 1} * channels,
+                                layer.kernel_mask.begin() + int64_t{leader} * channels);
+    }
+    plan.select = std::move(sel);
+}
+
 }  // namespace
 
 MvauPlan plan_mvau(const Network& net, const Layer& layer) {
@@ -25,24 +90,12 @@ MvauPlan plan_mvau(const Network& net, const Layer& layer) {
     plan.integer_input = layer.integer_input;
     plan.elem_width = layer.integer_input ? net.input.bits : 1;
     plan.score_mode = layer.activation == Activation::None;
-    const int channels = layer.in.channels;
-    const bool conv = layer.kind == LayerKind::Conv;
-    const int spatial = conv ? layer.kernel * layer.kernel : layer.in.height * layer.in.width;
-    plan.taps = int64_t{spatial} * channels;
-
-    plan.weight.assign(static_cast<size_t>(layer.outputs), std::vector<uint8_t>(static_cast<size_t>(plan.taps)));
-    plan.kept = plan.weight;
-    for (int o = 0; o < layer.outputs; ++o) {
-        for (int p = 0; p < spatial; ++p) {  // p = ky*k + kx (conv) or y*W + x (dense)
-            for (int c = 0; c < channels; ++c) {
-                size_t source = static_cast<size_t>((int64_t{o} * channels + c) * spatial + p);
-                size_t element = static_cast<size_t>(int64_t{p} * channels + c);
-                bool kept = !conv || layer.kernel_mask[static_cast<size_t>(o * channels + c)] != 0;
-                plan.pruned = plan.pruned || !kept;
-                plan.weight[static_cast<size_t>(o)][element] = layer.weight[source] > 0 ? 1 : 0;
-                plan.kept[static_cast<size_t>(o)][element] = kept ? 1 : 0;
-            }
-        }
+    const int spatial = layer.kind == LayerKind::Conv ? layer.kernel * layer.kernel : layer.in.height * layer.in.width;
+    plan.taps = int64_t{spatial} * layer.in.channels;
+    if (uses_kernel_select(layer)) {
+        plan_kernel_select(layer, plan);
+    } else {
+        plan_all_taps(layer, plan);
     }
 
     const int64_t n = layer.taps_per_output();

@@ -1,6 +1,45 @@
 #include "bnngen/sim/verify.hpp"
 
 #include "bnngen/golden/fast_model.hpp"
+#include "bnngen/hw/cycle_model.hpp"
+
+namespace bnngen::sim {
+namespace {
+
+int64_t fold_steps(const Layer& l) {
+    return int64_t{l.outputs / l.fold.pe} * (l.taps_per_output() / l.fold.simd);
+}
+
+// What each compute layer had to do for `images` images (golden model counts), next to the counters.
+std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, const golden::FastModel& model,
+                                          const CosimResult& rtl) {
+    std::vector<LayerActivity> out;
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        const Layer& l = net.layers[i];
+        if (!l.is_compute()) {
+            continue;
+        }
+        LayerActivity a;
+        a.layer = l.name;
+        a.positions = images * (l.kind == LayerKind::Conv ? int64_t{l.out.height} * l.out.width : 1);
+        a.skipped = model.skipped_positions()[i];
+        a.expected_unit_cycles = (a.positions - a.skipped) * fold_steps(l);
+        for (const CounterValue& c : rtl.counters) {
+            if (c.layer != l.name) {
+                continue;
+            }
+            auto value = static_cast<int64_t>(c.value);
+            if (c.kind == "positions") a.rtl_positions = value;
+            else if (c.kind == "skipped") a.rtl_skipped = value;
+            else if (c.kind == "unit_cycles") a.rtl_unit_cycles = value;
+        }
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+}  // namespace
+}  // namespace bnngen::sim
 
 namespace bnngen::sim {
 
@@ -26,6 +65,19 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
     if (!labels.empty()) {
         report.correct = correct;
     }
+    report.layers = layer_activity(net, report.images_returned, model, rtl);
+    std::vector<double> computed_share(net.layers.size(), 1.0);
+    for (size_t i = 0, a = 0; i < net.layers.size(); ++i) {
+        if (!net.layers[i].is_compute()) {
+            continue;
+        }
+        const LayerActivity& activity = report.layers[a++];
+        if (activity.positions > 0) {
+            computed_share[i] = static_cast<double>(activity.positions - activity.skipped) /
+                                static_cast<double>(activity.positions);
+        }
+    }
+    report.predicted_interval = hw::predict_cycles(net, computed_share).interval;
     const auto& out = rtl.images;
     if (!out.empty()) {
         report.measured_latency = static_cast<int64_t>(out[0].last_output_cycle - out[0].first_input_cycle);

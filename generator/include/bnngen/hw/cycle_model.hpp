@@ -1,5 +1,6 @@
 // The cycle model of the streaming accelerator: for each layer, the cycles its slowest stage spends
-// on one image, from the folding (DESIGN.md section 5). The pipeline's initiation interval is the
+// on one image, from the folding (DESIGN.md section 5), the kept kernels (structured kernel pruning
+// removes cycles exactly) and the share of positions spatial pruning skips. The pipeline's initiation interval is the
 // largest of these; co-simulation measures the real interval and reports the ratio.
 #pragma once
 
@@ -30,11 +31,10 @@ struct CycleModel {
     int64_t latency_bound = 0;        // upper bound on first-pixel-in to last-beat-out cycles
 };
 
-CycleModel predict_cycles(const Network& net);
-
-// Input elements the layer's matrix-vector unit reads per output: every input channel's taps
-// (pruned kernels are masked, not skipped, in this version of the hardware).
-int64_t hardware_taps(const Layer& l);
+// `computed_share[i]`: the share of layer i's output positions that spatial pruning does not skip
+// (measured by the golden model on real images); missing entries and layers without spatial
+// pruning count as 1 (every position computed: the data-independent worst case).
+CycleModel predict_cycles(const Network& net, const std::vector<double>& computed_share = {});
 
 // A text table of the model, as `generate` prints it and writes it to the report file.
 std::string format_cycle_model(const CycleModel& model, double clock_mhz);

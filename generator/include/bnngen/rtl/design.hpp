@@ -18,6 +18,15 @@ struct GenerateOptions {
     std::string regenerate_command;  // written into every file's header ("bnngen generate ...")
 };
 
+// A performance counter of the generated top: a 32-bit register (wrapping) that simulation reads by
+// name. kind: "unit_cycles" (cycles the layer's matrix-vector unit issued fold steps),
+// "positions" (windows seen by spatial pruning), "skipped" (of those, skipped).
+struct Counter {
+    std::string layer;
+    std::string kind;
+    std::string signal;  // its name in the top module
+};
+
 struct GeneratedDesign {
     std::string top;                           // top module name
     std::map<std::string, std::string> files;  // file name -> content
@@ -25,6 +34,7 @@ struct GeneratedDesign {
     hw::CycleModel cycles;
     int score_width = 0;  // bits of each class score inside the design (sign-extended to 32 at m_axis)
     int input_beat_width = 0;  // s_axis_tdata bits
+    std::vector<Counter> counters;  // since reset, in layer order
 };
 
 // What the hardware cannot build yet gets an error at the layer (a warning where the design stays

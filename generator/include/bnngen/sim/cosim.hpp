@@ -32,10 +32,18 @@ struct ImageOutput {
     uint64_t last_output_cycle = 0;
 };
 
+// A performance counter's value at the end of the run (rtl::Counter; layer names have no spaces).
+struct CounterValue {
+    std::string layer;
+    std::string kind;
+    uint64_t value = 0;
+};
+
 struct CosimResult {
     std::vector<ImageOutput> images;  // as many as came back
     int exit_status = 0;              // the simulation's: 0 ok, 2 hung (timeout), 3 framing error
     std::string log;                  // what the simulation printed
+    std::vector<CounterValue> counters;  // every counter of the design, in its order
     bool rebuilt = false;             // false: the cached Verilator build was reused
     double build_seconds = 0.0;
     double run_seconds = 0.0;

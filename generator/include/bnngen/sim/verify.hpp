@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace bnngen::sim {
@@ -20,6 +21,23 @@ struct Mismatch {
     int actual_class = 0;
 };
 
+// One compute layer's activity over the run: what the golden model says the hardware must do, and
+// what the design's performance counters say it did (rtl::Counter).
+struct LayerActivity {
+    std::string layer;
+    int64_t positions = 0;         // output positions (vectors) of the returned images
+    int64_t skipped = 0;           // of those, skipped by spatial pruning (golden model)
+    int64_t expected_unit_cycles = 0;  // (positions - skipped) * fold steps per vector
+    std::optional<int64_t> rtl_positions;  // counters (only layers with spatial pruning have the first two)
+    std::optional<int64_t> rtl_skipped;
+    std::optional<int64_t> rtl_unit_cycles;
+
+    [[nodiscard]] bool counters_match() const {
+        return (!rtl_positions || *rtl_positions == positions) && (!rtl_skipped || *rtl_skipped == skipped) &&
+               (!rtl_unit_cycles || *rtl_unit_cycles == expected_unit_cycles);
+    }
+};
+
 struct VerifyReport {
     int64_t images_sent = 0;
     int64_t images_returned = 0;
@@ -30,8 +48,21 @@ struct VerifyReport {
     // and first-input-to-last-output cycles of the first image; 0 when too few images came back.
     double measured_interval = 0.0;
     int64_t measured_latency = 0;
+    // The cycle model with each spatially pruned layer's computed share as measured on these images.
+    int64_t predicted_interval = 0;
+    std::vector<LayerActivity> layers;  // compute layers, in order
 
-    [[nodiscard]] bool passed() const { return mismatches.empty() && images_returned == images_sent; }
+    [[nodiscard]] bool counters_match() const {
+        for (const LayerActivity& l : layers) {
+            if (!l.counters_match()) {
+                return false;
+            }
+        }
+        return true;
+    }
+    [[nodiscard]] bool passed() const {
+        return mismatches.empty() && images_returned == images_sent && counters_match();
+    }
 };
 
 VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images, const std::vector<int>& labels,
