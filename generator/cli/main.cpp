@@ -13,6 +13,8 @@
 #include "bnngen/sim/cosim.hpp"
 #include "bnngen/sim/verify.hpp"
 
+#include "cli_common.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -23,27 +25,9 @@
 #include <exception>
 #include <optional>
 
+using namespace bnngen::cli;
+
 namespace {
-
-constexpr int kExitInputError = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitInternalError = 3;
-
-void print_diagnostics(const bnngen::DiagnosticBag& bag) {
-    std::string text = bnngen::render_all(bag);
-    std::fputs(text.c_str(), stderr);
-}
-
-std::optional<bnngen::Network> load_or_report(const std::string& yaml) {
-    bnngen::DiagnosticBag bag;
-    auto net = bnngen::load_network(yaml, bag);
-    print_diagnostics(bag);
-    if (net) {
-        return net;
-    }
-    fmt::print(stderr, "{}: {} error{} found\n", yaml, bag.error_count(), bag.error_count() == 1 ? "" : "s");
-    return std::nullopt;
-}
 
 int run_check(const std::string& yaml) {
     auto net = load_or_report(yaml);
@@ -58,37 +42,6 @@ int run_check(const std::string& yaml) {
                net->name, net->layers.size(), net->input.channels, net->input.height, net->input.width,
                net->input.bits, net->classes(), weights);
     return 0;
-}
-
-struct InferOptions {
-    std::string yaml;
-    std::string images;
-    std::string labels;
-    int64_t limit = -1;
-    std::string out;
-};
-
-// Images (and labels, when given: at least one per image) for infer and verify; prints the
-// diagnostic and returns false on bad input.
-bool load_inputs(const InferOptions& opt, const bnngen::Network& net, bnngen::io::ImageSet& images,
-                 std::vector<int>& labels) {
-    try {
-        images = bnngen::io::load_images(opt.images, net.input.channels, net.input.height, net.input.width,
-                                         net.input.bits, opt.limit);
-        if (!opt.labels.empty()) {
-            labels = bnngen::io::load_labels(opt.labels, net.classes(), opt.limit);
-            if (static_cast<int64_t>(labels.size()) < images.count) {
-                fmt::print(stderr, "{}: error: expected at least {} labels (one per image), found {} [label-count]\n",
-                           opt.labels, images.count, labels.size());
-                return false;
-            }
-            labels.resize(static_cast<size_t>(images.count));
-        }
-    } catch (const bnngen::InputError& e) {
-        std::fputs(bnngen::render(e.diagnostic()).c_str(), stderr);
-        return false;
-    }
-    return true;
 }
 
 int run_infer(const InferOptions& opt) {
@@ -151,24 +104,6 @@ int run_infer(const InferOptions& opt) {
         fmt::print("scores: {} (int32 [{}, {}])\n", opt.out, result.images, result.classes);
     }
     return 0;
-}
-
-std::string default_design_dir(const bnngen::Network& net) { return "rtl_out/" + net.name; }
-
-// Loads, checks hardware support, generates and writes the design; prints the cycle model.
-std::optional<bnngen::rtl::GeneratedDesign> generate_into(const bnngen::Network& net, const std::string& yaml,
-                                                         const std::string& dir) {
-    bnngen::DiagnosticBag bag;
-    bool supported = bnngen::rtl::check_hardware_support(net, bag);
-    print_diagnostics(bag);
-    if (!supported) {
-        return std::nullopt;
-    }
-    bnngen::rtl::GenerateOptions options;
-    options.regenerate_command = fmt::format("bnngen generate {} -o {}", yaml, dir);
-    auto design = bnngen::rtl::generate_design(net, options);
-    bnngen::rtl::write_design(design, dir);
-    return design;
 }
 
 int run_generate(const std::string& yaml, std::string dir) {
@@ -243,14 +178,7 @@ int run_verify(const VerifyOptions& opt) {
     if (!design) {
         return kExitInputError;
     }
-    bnngen::sim::CosimOptions cosim;
-    cosim.design_dir = dir;
-    cosim.build_dir = opt.build_dir.empty() ? std::filesystem::path(dir).parent_path() / ".sim-cache"
-                                            : std::filesystem::path(opt.build_dir);
-    cosim.stall_in = opt.stall;
-    cosim.stall_out = opt.stall;
-    cosim.seed = opt.seed;
-    cosim.timeout_cycles = opt.timeout;
+    auto cosim = cosim_options(dir, opt.build_dir, opt.stall, opt.seed, opt.timeout);
     cosim.trace = opt.trace;
     auto rtl = bnngen::sim::run_cosim(*design, *net, images, cosim);
     auto report = bnngen::sim::compare_with_golden(*net, images, labels, rtl);
@@ -332,6 +260,22 @@ int main(int argc, char** argv) {
     verify->add_option("-o,--output", verify_opt.dir, "design folder (default rtl_out/<name>)");
     verify->add_option("--build-dir", verify_opt.build_dir, "Verilator build cache (default <output>/../.sim-cache)");
 
+    AnalyzeOptions analyze_opt;
+    auto* analyze = app.add_subcommand(
+        "analyze", "Operations and cycles removed by kernel and spatial pruning, per layer, on real images");
+    analyze->add_option("network", analyze_opt.data.yaml, "network.yaml")->required();
+    analyze->add_option("--images", analyze_opt.data.images, "images: idx, gzip idx or .npy")->required();
+    analyze->add_option("--limit", analyze_opt.data.limit, "use only the first N images")->check(CLI::PositiveNumber);
+    analyze->add_flag("--rtl", analyze_opt.rtl, "also co-simulate and report the cycles the hardware counted");
+    analyze->add_option("--rtl-limit", analyze_opt.rtl_limit, "images to co-simulate with --rtl (default 100)")
+        ->check(CLI::PositiveNumber);
+    analyze->add_option("--stall", analyze_opt.stall, "with --rtl: probability of a random stall on each stream")
+        ->check(CLI::Range(0.0, 0.95));
+    analyze->add_option("-o,--output", analyze_opt.dir, "with --rtl: design folder (default rtl_out/<name>)");
+    analyze->add_option("--build-dir", analyze_opt.build_dir, "with --rtl: Verilator build cache");
+    analyze->add_option("--json", analyze_opt.json, "also write the table as JSON");
+    analyze->add_option("--csv", analyze_opt.csv, "also write the table as CSV");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -350,6 +294,9 @@ int main(int argc, char** argv) {
         }
         if (verify->parsed()) {
             return run_verify(verify_opt);
+        }
+        if (analyze->parsed()) {
+            return run_analyze(analyze_opt);
         }
     } catch (const bnngen::InputError& e) {
         std::fputs(bnngen::render(e.diagnostic()).c_str(), stderr);

@@ -8,6 +8,7 @@ network's own test images, so that output bits really vary and a wrong bit shows
 """
 import gzip
 import os
+import re
 
 import numpy as np
 
@@ -69,14 +70,31 @@ class Builder:
     def values(self):
         return self.x if self.integer else self.x * 2 - 1
 
-    def conv(self, name, out, k, stride=1, padding=0, pad_value=-1, pe=1, simd=1):
+    def conv(self, name, out, k, stride=1, padding=0, pad_value=-1, pe=1, simd=1, keep=None, mask_group=1,
+             spatial=None):
+        """keep: kernels kept per output channel (random structured mask, the same for runs of
+        mask_group consecutive channels); spatial: tolerance of background spatial pruning."""
         c = self.x.shape[1]
         w = self.signs(out, c, k, k)
+        mask = np.ones((out, c), np.uint8)
+        if keep is not None:
+            for o in range(0, out, mask_group):
+                row = np.zeros(c, np.uint8)
+                row[self.rng.choice(c, keep, replace=False)] = 1
+                mask[o:o + mask_group] = row
+            self.arrays[f"{name}.kernel_mask"] = mask
         pad = 0 if self.integer else pad_value
-        s = conv(self.values(), w, stride, padding, pad)
+        s = conv(self.values(), w * mask[:, :, None, None], stride, padding, pad)
         t = median_threshold(s)
         self.arrays[f"{name}.weight"], self.arrays[f"{name}.threshold"] = w, t
         extra = "" if self.integer else f", pad_value: {pad_value:+d}"
+        prune = []
+        if keep is not None:
+            prune.append(f"kernels: {{keep: {keep}}}")
+        if spatial is not None:
+            prune.append(f"spatial: {{mode: background, tolerance: {spatial}}}")
+        if prune:
+            extra += f", prune: {{{', '.join(prune)}}}"
         self.layers.append(f"{{name: {name}, type: conv, out_channels: {out}, kernel: {k}, stride: {stride}, "
                            f"padding: {padding}{extra}, fold: {{pe: {pe}, simd: {simd}}}}}")
         self.x = (s >= t[None, :, None, None]).astype(np.int64)
@@ -104,22 +122,33 @@ class Builder:
         self.layers.append(f"{{name: {name}, type: dense, out_features: {out}, activation: {act}, "
                            f"fold: {{pe: {pe}, simd: {simd}}}}}")
 
-    def write(self, shape, images_file, note):
+    def write(self, shape, images_file, note, unpruned_twin=False):
+        """unpruned_twin: also write unpruned.yaml, the same network without spatial pruning, whose
+        outputs the tolerance-0 design must reproduce exactly."""
         folder = os.path.join(HERE, self.name)
         os.makedirs(folder, exist_ok=True)
         c, h, w = shape
-        lines = [f"# End-to-end test network: {note}.",
-                 "# Written by verif/e2e/make_networks.py (random weights, thresholds at channel medians).",
-                 f"name: {self.name}",
-                 f"input: {{channels: {c}, height: {h}, width: {w}, bits: {self.bits}}}",
-                 "weights: weights.npz",
-                 "target: {part: xczu3eg-sbva484-1-e, clock_mhz: 200}",
-                 "layers:"] + [f"  - {layer}" for layer in self.layers]
-        with open(os.path.join(folder, "network.yaml"), "w") as f:
-            f.write("\n".join(lines) + "\n")
+        if unpruned_twin:
+            twin = [re.sub(r", spatial: \{[^}]*\}", "", re.sub(r"prune: \{spatial: \{[^}]*\}\}, ", "", layer))
+                    for layer in self.layers]
+            self._write_yaml(os.path.join(folder, "unpruned.yaml"), shape,
+                             f"{note}, without its spatial pruning", twin, self.name + "_unpruned")
+        self._write_yaml(os.path.join(folder, "network.yaml"), shape, note, self.layers, self.name)
         np.savez_compressed(os.path.join(folder, "weights.npz"), **self.arrays)
         if images_file is not None:
             np.save(os.path.join(folder, "images.npy"), images_file)
+
+    def _write_yaml(self, path, shape, note, layers, name):
+        c, h, w = shape
+        lines = [f"# End-to-end test network: {note}.",
+                 "# Written by verif/e2e/make_networks.py (random weights, thresholds at channel medians).",
+                 f"name: {name}",
+                 f"input: {{channels: {c}, height: {h}, width: {w}, bits: {self.bits}}}",
+                 "weights: weights.npz",
+                 "target: {part: xczu3eg-sbva484-1-e, clock_mhz: 200}",
+                 "layers:"] + [f"  - {layer}" for layer in layers]
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
 
 
 def main():
@@ -160,6 +189,46 @@ def main():
     b.conv("conv2", 7, 5, padding=1, pad_value=-1, pe=7, simd=25)
     b.dense("fc1", 3, last=True, threshold_last=True, pe=3, simd=36)
     b.write((3, 17, 17), images, "odd channel counts, 5x5 kernels, overlapping pool, threshold last layer")
+
+    # 5. structured kernel pruning at K = 1, K = C/4 with kernels shared by a fold's PEs, K = C, and
+    #    chunks smaller than a kernel (simd 12 with 3x3 kernels), on Fashion-MNIST.
+    b = Builder("kernel_pruned", fmnist(120), 8, seed=5)
+    b.conv("conv1", 8, 3, padding=1, pe=4, simd=9)
+    b.conv("conv2", 16, 3, padding=1, pe=4, simd=9, keep=1)
+    b.pool("pool1", 2)
+    b.conv("conv3", 16, 3, padding=1, pe=4, simd=12, keep=4, mask_group=4)
+    b.conv("conv4", 8, 3, padding=1, pe=2, simd=48, keep=16)
+    b.pool("pool2", 2)
+    b.dense("fc1", 10, last=True, pe=2, simd=49)
+    b.write((1, 28, 28), None, "kernel pruning at keep 1, 4 of 16 (shared by each fold), 16 of 16")
+
+    # 6. spatial pruning at tolerance 0 and 2, with and without kernel pruning, an integer first layer
+    #    with 3 channels keeping 2, and pad_value +1; images with background (zero) regions.
+    rng = np.random.default_rng(6)
+    images = rng.integers(0, 256, (120, 3, 16, 16)).astype(np.uint8)
+    for i in range(images.shape[0]):
+        y0, x0 = rng.integers(0, 11, 2)
+        keep_box = np.zeros((16, 16), bool)
+        keep_box[y0:y0 + 5, x0:x0 + 5] = True
+        images[i, :, ~keep_box] = 0
+    b = Builder("spatial_pruned", images.astype(np.int64), 8, seed=6)
+    b.conv("conv1", 8, 3, padding=1, pe=4, simd=9, keep=2)
+    b.conv("conv2", 8, 3, padding=1, pe=2, simd=24, spatial=2)
+    b.pool("pool1", 2)
+    b.conv("conv3", 16, 3, padding=1, pad_value=-1, pe=4, simd=27, keep=3, spatial=0)
+    b.conv("conv4", 8, 3, padding=1, pad_value=+1, pe=8, simd=16, spatial=1)
+    b.dense("fc1", 5, last=True, pe=5, simd=32)
+    b.write((3, 16, 16), images, "spatial pruning at tolerance 0 and 2, with kernel pruning")
+
+    # 7. tolerance 0 only (exact): the design must reproduce the unpruned twin bit for bit.
+    b = Builder("spatial_exact", fmnist(120), 8, seed=7)
+    b.conv("conv1", 16, 3, padding=1, pe=8, simd=9)
+    b.conv("conv2", 16, 3, padding=1, pe=4, simd=36, keep=4, spatial=0)
+    b.pool("pool1", 2)
+    b.conv("conv3", 16, 3, padding=1, pe=4, simd=72, spatial=0)
+    b.pool("pool2", 2)
+    b.dense("fc1", 10, last=True, pe=2, simd=49)
+    b.write((1, 28, 28), None, "exact spatial pruning (tolerance 0) with kernel pruning", unpruned_twin=True)
 
 
 if __name__ == "__main__":

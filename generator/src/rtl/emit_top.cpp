@@ -24,9 +24,14 @@ namespace {
 // producer (a strided or pooled window that emits only on some rows) does not stall the producer
 // in steady state; the cycle model assumes no such stalls.
 int fifo_depth(const Layer& layer) { return std::max(2, 2 * layer.out.width); }
-// Decisions spatial pruning keeps in order: skipped positions queue behind a computed one while
-// the unit works on it; two output rows let a row of background pass a busy unit.
-int spatial_skip_depth(const Layer& layer) { return std::max(8, 2 * layer.out.width); }
+// Decisions spatial pruning keeps in order. Skipped positions queue behind a computed one until
+// its result is back; a full queue stops the window stream and can starve the unit. The unit holds
+// up to k = 3 windows (input vector + 2 output places) of FOLD cycles each; (k + 1) * FOLD + 6
+// entries keep it busy (measured in templates/spatial_skip/README.md). 1-bit entries: cheap.
+int spatial_skip_depth(const Layer& layer) {
+    const int64_t fold = int64_t{layer.outputs / layer.fold.pe} * (layer.taps_per_output() / layer.fold.simd);
+    return static_cast<int>(std::max<int64_t>(8, 4 * fold + 6));
+}
 constexpr int kOutputWidth = 32;
 
 // A valid/ready/data stream between two stages.
