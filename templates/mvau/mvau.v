@@ -16,10 +16,23 @@
 // T / B are signed PARAM_WIDTH-bit values; s is output modulo 2^SCORE_WIDTH (signed).
 // The mask costs logic (an AND per weight bit), not cycles: the schedule is the same either way.
 //
-// Folding: NF = OUT_CHANNELS/PE neuron folds, SF = TAPS/SIMD synapse folds. Fold step
-// k = nf*SF + sf computes channels nf*PE + pe (pe < PE) on elements sf*SIMD + i (i < SIMD).
-// One fold step per cycle, FOLD = NF*SF cycles per vector, no overhead: the next vector is taken in
-// the cycle of the current one's last step. Output beat latency (accept -> transfer) FOLD + 4.
+// Internal order: with KERNEL_TAPS = KT > 1 the tap-major input (element j = t*C + c, C = TAPS/KT)
+// is reordered (wiring) to kernel-major: internal element c*KT + t = input element t*C + c. The
+// weights, the mask and the chunks below index the internal vector (KT = 1: the input itself).
+//
+// Kernel-select mode (USE_SELECT = 1; structured kernel pruning that skips cycles): output channel
+// o processes only a compact vector of KEPT_TAPS elements, cut into chunks of G = SELECT_CHUNK
+// elements (chunk q = elements [q*G, q*G+G)); compact chunk sf*M + s (slot s < M = SIMD/G of fold
+// step sf) is internal chunk sf*M + s + d, d = the offset (0 .. SELECT_SPAN-1) of (PE p, slot s) in
+// word nf*SF + sf of SELECT_FILE (SELECT_SHARED = 1: one offset per slot for all PEs). The sums
+// above run over the compact elements; weights and mask are indexed by the compact element.
+// Binary score mode still subtracts TAPS (the generator folds TAPS - KEPT_TAPS into B).
+//
+// Folding: NF = OUT_CHANNELS/PE neuron folds, SF = TAPS/SIMD synapse folds (select mode:
+// KEPT_TAPS/SIMD). Fold step k = nf*SF + sf computes channels nf*PE + pe (pe < PE) on (compact)
+// elements sf*SIMD + i (i < SIMD). One fold step per cycle, FOLD = NF*SF cycles per vector, no
+// overhead: the next vector is taken in the cycle of the current one's last step. Output beat
+// latency (accept -> transfer) FOLD + 4. Output `issuing` = 1 in every cycle that issues a step.
 //
 // Memory layout ($readmemh images, one hex word per line, line = address, most significant digit
 // first, bit b of the word = bit b below):
@@ -29,11 +42,17 @@
 //                T[nf*PE + pe] (threshold mode) or B[nf*PE + pe] (score mode), two's complement.
 //   KEEP_FILE:   (USE_KEEP = 1 only) the layout of WEIGHT_FILE: word k = nf*SF + sf, bit
 //                pe*SIMD + i = keep[nf*PE + pe][sf*SIMD + i].
+//   SELECT_FILE: (USE_SELECT = 1 and SELECT_SPAN > 1 only) FOLD words of
+//                (SELECT_SHARED ? 1 : PE) * M * SW bits, SW = max(1, clog2(SELECT_SPAN)); word
+//                k = nf*SF + sf, bits [((pe*M + s)*SW) +: SW] = offset d of PE pe (0 if shared),
+//                slot s. The generator guarantees sf*M + s + d < TAPS/G.
 // Output beat: threshold mode OUT_CHANNELS bits, y[o] at bit o; score mode
 // OUT_CHANNELS*SCORE_WIDTH bits, s[o] at [o*SCORE_WIDTH +: SCORE_WIDTH].
 //
 // Pipeline (never stalls inside; all flow control is at the input, by credit): S0 issue (fold
-// counters, rotating input register, weight/mask read) -> S1 (weights, mask, input slice) -> S2
+// counters, rotating input register, weight/mask read; select mode: the step's offsets, read one
+// cycle ahead, drive a SELECT_SPAN-way mux per slot over a fixed window of the input register)
+// -> S1 (weights, mask, input slice, per PE in per-PE select mode) -> S2
 // (per-PE partial sums: word-wide terms, 3:2 compression, adder tree; threshold/bias read) -> S3
 // (accumulators) -> output FIFO (stream_fifo,
 // OUT_DEPTH beats). A vector is accepted only if fewer than OUT_DEPTH vectors are accepted and not
@@ -55,7 +74,15 @@ module mvau #(
     parameter integer USE_KEEP       = 0,            // 1: kept-tap mask from KEEP_FILE; 0: all taps
     parameter         WEIGHT_FILE    = "weights.hex", // $readmemh image of the weights
     parameter         PARAM_FILE     = "params.hex",  // $readmemh image of thresholds / biases
-    parameter         KEEP_FILE      = "keep.hex"     // $readmemh image of the mask (USE_KEEP = 1)
+    parameter         KEEP_FILE      = "keep.hex",    // $readmemh image of the mask (USE_KEEP = 1)
+    parameter integer KERNEL_TAPS    = 1,            // taps per kernel (k*k); > 1: reorder the
+                                                     // tap-major input to kernel-major, divides TAPS
+    parameter integer USE_SELECT     = 0,            // 1: kernel-select mode (skips pruned chunks)
+    parameter integer KEPT_TAPS      = 1,            // select mode: elements per output channel
+    parameter integer SELECT_CHUNK   = 1,            // select mode: elements per chunk (G)
+    parameter integer SELECT_SPAN    = 1,            // select mode: candidate chunks per slot (D+1)
+    parameter integer SELECT_SHARED  = 0,            // select mode: 1 = one selection for all PEs
+    parameter         SELECT_FILE    = "select.hex"   // $readmemh image of the chunk offsets
 ) (
     input  wire                                clk,
     input  wire                                rst_n,      // synchronous, active low
@@ -64,14 +91,28 @@ module mvau #(
     input  wire [TAPS*ELEM_WIDTH-1:0]          in_data,
     output wire                                out_valid,
     input  wire                                out_ready,
-    output wire [OUT_CHANNELS*((THRESHOLD_MODE != 0) ? 1 : SCORE_WIDTH)-1:0] out_data
+    output wire [OUT_CHANNELS*((THRESHOLD_MODE != 0) ? 1 : SCORE_WIDTH)-1:0] out_data,
+    output wire                                issuing     // 1: a fold step is issued (busy)
 );
 
     // ---- derived values ------------------------------------------------------------------------
     localparam integer EW        = ELEM_WIDTH;
     localparam integer IN_BITS   = TAPS * ELEM_WIDTH;
     localparam integer NF        = OUT_CHANNELS / PE;          // neuron folds
-    localparam integer SF        = TAPS / SIMD;                // synapse folds
+    localparam integer SEL       = (USE_SELECT == 1) ? 1 : 0;  // kernel-select mode
+    localparam integer KT        = (KERNEL_TAPS >= 1) ? KERNEL_TAPS : 1;
+    localparam integer KC        = TAPS / KT;                  // channels of the reordering
+    localparam integer ELEMS     = (SEL != 0) ? KEPT_TAPS : TAPS;  // elements stepped per channel
+    localparam integer SF        = (ELEMS >= SIMD) ? ELEMS / SIMD : 1;  // synapse folds
+    localparam integer G         = (SELECT_CHUNK >= 1) ? SELECT_CHUNK : 1;  // chunk elements
+    localparam integer GE        = G * ELEM_WIDTH;             // chunk bits
+    localparam integer SLOTS     = SIMD / G;                   // slots per fold step (M)
+    localparam integer SPAN      = (SEL != 0 && SELECT_SPAN >= 1) ? SELECT_SPAN : 1;
+    localparam integer SW        = (SPAN > 1) ? $clog2(SPAN) : 1;  // bits of one offset
+    localparam integer SMUX      = (SEL != 0 && SPAN > 1) ? 1 : 0; // slot muxes present
+    localparam integer XPE       = (SMUX != 0 && SELECT_SHARED == 0) ? PE : 1;  // input slices
+    localparam integer SMW       = XPE * SLOTS * SW;               // bits of one select word
+    localparam integer ROT2      = (ELEMS <= TAPS) ? (TAPS - (SF - 1) * SIMD) % TAPS : SIMD;  // at a fold end
     localparam integer FOLD      = NF * SF;                    // cycles per vector
     localparam integer INT_MODE  = (ELEM_WIDTH > 1 || INPUT_INTEGER != 0) ? 1 : 0;
     localparam integer OW        = (THRESHOLD_MODE != 0) ? 1 : SCORE_WIDTH;  // bits per channel out
@@ -122,6 +163,35 @@ module mvau #(
             $display("ERROR: mvau: USE_KEEP (%0d) must be 0 or 1", USE_KEEP);
             $finish;
         end
+        if (KERNEL_TAPS < 1 || TAPS % KT != 0) begin
+            $display("ERROR: mvau: KERNEL_TAPS (%0d) must be >= 1 and divide TAPS (%0d)", KERNEL_TAPS, TAPS);
+            $finish;
+        end
+        if (USE_SELECT != 0 && USE_SELECT != 1) begin
+            $display("ERROR: mvau: USE_SELECT (%0d) must be 0 or 1", USE_SELECT);
+            $finish;
+        end
+        if (SELECT_SHARED != 0 && SELECT_SHARED != 1) begin
+            $display("ERROR: mvau: SELECT_SHARED (%0d) must be 0 or 1", SELECT_SHARED);
+            $finish;
+        end
+        if (SEL != 0 && (KEPT_TAPS < 1 || KEPT_TAPS > TAPS)) begin
+            $display("ERROR: mvau: KEPT_TAPS (%0d) must be in 1..TAPS (%0d)", KEPT_TAPS, TAPS);
+            $finish;
+        end
+        if (SEL != 0 && KEPT_TAPS % SIMD != 0) begin
+            $display("ERROR: mvau: SIMD (%0d) must divide KEPT_TAPS (%0d)", SIMD, KEPT_TAPS);
+            $finish;
+        end
+        if (SEL != 0 && (SELECT_CHUNK < 1 || SIMD % G != 0 || TAPS % G != 0 || KEPT_TAPS % G != 0)) begin
+            $display("ERROR: mvau: SELECT_CHUNK (%0d) must divide SIMD, TAPS and KEPT_TAPS", SELECT_CHUNK);
+            $finish;
+        end
+        if (SEL != 0 && (SELECT_SPAN < 1 || SLOTS + SELECT_SPAN - 1 > TAPS / G)) begin
+            $display("ERROR: mvau: SELECT_SPAN (%0d) must be >= 1 with SIMD/SELECT_CHUNK + SELECT_SPAN - 1 <= TAPS/SELECT_CHUNK",
+                     SELECT_SPAN);
+            $finish;
+        end
     end
 
     // Elaboration-time checks (Verilog-2005 has no elaboration-time $error): an illegal
@@ -147,6 +217,28 @@ module mvau #(
         if (USE_KEEP != 0 && USE_KEEP != 1) begin : g_param_error_5
             ERROR_mvau_USE_KEEP_must_be_0_or_1 u_error ();
         end
+        if (KERNEL_TAPS < 1 || TAPS % KT != 0) begin : g_param_error_6
+            ERROR_mvau_KERNEL_TAPS_must_divide_TAPS u_error ();
+        end
+        if (USE_SELECT != 0 && USE_SELECT != 1) begin : g_param_error_7
+            ERROR_mvau_USE_SELECT_must_be_0_or_1 u_error ();
+        end
+        if (SELECT_SHARED != 0 && SELECT_SHARED != 1) begin : g_param_error_8
+            ERROR_mvau_SELECT_SHARED_must_be_0_or_1 u_error ();
+        end
+        if (SEL != 0 && (KEPT_TAPS < 1 || KEPT_TAPS > TAPS)) begin : g_param_error_9
+            ERROR_mvau_KEPT_TAPS_must_be_1_to_TAPS u_error ();
+        end
+        if (SEL != 0 && KEPT_TAPS % SIMD != 0) begin : g_param_error_10
+            ERROR_mvau_SIMD_must_divide_KEPT_TAPS u_error ();
+        end
+        if (SEL != 0 && (SELECT_CHUNK < 1 || SIMD % G != 0 || TAPS % G != 0 || KEPT_TAPS % G != 0))
+        begin : g_param_error_11
+            ERROR_mvau_SELECT_CHUNK_must_divide_SIMD_TAPS_KEPT_TAPS u_error ();
+        end
+        if (SEL != 0 && (SELECT_SPAN < 1 || SLOTS + SELECT_SPAN - 1 > TAPS / G)) begin : g_param_error_12
+            ERROR_mvau_SELECT_SPAN_out_of_range u_error ();
+        end
     endgenerate
 
     // ---- memories ---------------------------------------------------------------------------------
@@ -169,14 +261,29 @@ module mvau #(
     wire sf_last   = (sf == SF_LAST);
     wire nf_last   = (nf == NF_LAST);
     assign in_ready = (pending != CRED_MAX) && (!busy || step_last);
+    assign issuing  = busy;
     wire accept    = in_valid && in_ready;
     wire out_pop   = out_valid && out_ready;
+
+    genvar gp, gi, gl, gj, gs;
+
+    // kernel-major reordering (wiring): internal element c*KT + t = input element t*KC + c
+    wire [IN_BITS-1:0] in_km;
+    genvar gc, gt;
+    generate
+        for (gc = 0; gc < KC; gc = gc + 1) begin : g_ro_c
+            for (gt = 0; gt < KT; gt = gt + 1) begin : g_ro_t
+                assign in_km[(gc*KT + gt)*EW +: EW] = in_data[(gt*KC + gc)*EW +: EW];
+            end
+        end
+    endgenerate
 
     // ---- S1 ---------------------------------------------------------------------------------------
     reg                  s1_valid, s1_first, s1_last, s1_vlast;
     reg [NF_W-1:0]       s1_nf;
     reg [PE*SIMD-1:0]    s1_w;
-    reg [SIMD*EW-1:0]    s1_x;
+    reg [XPE*SIMD*EW-1:0] s1_x;    // input slice (select mode per PE: PE slices, PE p at p*SIMD*EW)
+    wire [XPE*SIMD*EW-1:0] x_next; // the slice(s) of the issued step (combinational from S0)
     wire [PE*SIMD-1:0]   s1_k;     // kept-tap mask of the step (constant ones without USE_KEEP)
 
     // ---- S2 ---------------------------------------------------------------------------------------
@@ -192,7 +299,7 @@ module mvau #(
     always @(posedge clk) begin
         if (busy) begin
             s1_w <= wmem[step];
-            s1_x <= ibuf[SIMD*EW-1:0];
+            s1_x <= x_next;
         end
         if (s2_valid && s2_last) s3_param <= pmem[s2_nf];
     end
@@ -212,16 +319,52 @@ module mvau #(
         end
     endgenerate
 
+    // ibuf rotates right by SIMD elements per step and, at the last step of a neuron fold, by
+    // ROT2 = TAPS - (SF-1)*SIMD elements instead, so that it is back in order (rotated by TAPS)
+    // for the next neuron fold. ROT2 = SIMD unless select mode skips elements (KEPT_TAPS < TAPS);
+    // it does not matter at a vector's last step (the next vector is loaded), so with NF = 1 the
+    // second rotation is not needed; SF = 1: no rotation.
     generate
-        if (SF > 1) begin : g_rot
+        if (SF > 1 && NF > 1 && ROT2 != SIMD) begin : g_rot2
             always @(posedge clk) begin
-                if (accept) ibuf <= in_data;
+                if (accept) ibuf <= in_km;
+                else if (busy && sf_last) ibuf <= {ibuf[ROT2*EW-1:0], ibuf[IN_BITS-1:ROT2*EW]};
+                else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
+            end
+        end else if (SF > 1) begin : g_rot
+            always @(posedge clk) begin
+                if (accept) ibuf <= in_km;
                 else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
             end
         end else begin : g_norot
             always @(posedge clk) begin
-                if (accept) ibuf <= in_data;
+                if (accept) ibuf <= in_km;
             end
+        end
+    endgenerate
+
+    // kernel-select mode: at step (nf, sf) slot s (< M) of PE p takes internal chunk
+    // sf*M + s + d (d = offset of (p, s) in smem word nf*SF + sf) as compact chunk sf*M + s.
+    // ibuf, rotated by sf*SIMD = sf*M chunks, has that chunk at position s + d: each slot is a
+    // SPAN-way mux over the fixed chunks s .. s+SPAN-1 of ibuf. The offsets are read one cycle
+    // ahead (address step_nx) so that they are registered together with the step they belong to.
+    generate
+        if (SMUX != 0) begin : g_sel
+            reg [SMW-1:0] smem [0:FOLD-1];
+            reg [SMW-1:0] s0_d;                       // offsets of the step being issued
+            // the value step takes at this edge (step is 0 whenever !busy): the read address
+            wire [STEP_W-1:0] step_nx = (!rst_n || !busy || step_last) ? {STEP_W{1'b0}} : step + 1'b1;
+            initial $readmemh(SELECT_FILE, smem);
+            always @(posedge clk) s0_d <= smem[step_nx];
+            for (gp = 0; gp < XPE; gp = gp + 1) begin : g_pe
+                for (gs = 0; gs < SLOTS; gs = gs + 1) begin : g_slot
+                    wire [SW-1:0]      d  = s0_d[(gp*SLOTS + gs)*SW +: SW];
+                    wire [SPAN*GE-1:0] cw = ibuf[gs*GE +: SPAN*GE];   // the slot's candidates
+                    assign x_next[(gp*SLOTS + gs)*GE +: GE] = cw[d*GE +: GE];
+                end
+            end
+        end else begin : g_nosel
+            assign x_next = ibuf[SIMD*EW-1:0];
         end
     endgenerate
 
@@ -253,20 +396,19 @@ module mvau #(
     localparam integer RW    = LW + TL;                 // tree root bits (<= PSUM_W)
     localparam [0:0]   SGN   = (INT_MODE != 0) ? 1'b1 : 1'b0;  // leaves signed (integer mode)
     wire [PE*PSUM_W-1:0] psum;
-    genvar gp, gi, gl, gj;
     generate
         if (INT_MODE != 0) begin : g_int
             // kept, w = 1: +x; kept, w = 0: -x; pruned: 0 (LW = EW + 1 bits, two's complement;
             // x and -x formed once per element for all PEs, the choice is made at the leaf)
             wire [PE*SIMD-1:0] t_pos = s1_w & s1_k;
             wire [PE*SIMD-1:0] t_neg = ~s1_w & s1_k;
-            for (gi = 0; gi < SIMD; gi = gi + 1) begin : g_el
+            for (gi = 0; gi < XPE*SIMD; gi = gi + 1) begin : g_el
                 wire [LW-1:0] xp = {1'b0, s1_x[gi*EW +: EW]};
                 wire [LW-1:0] xn = -xp;
             end
         end else begin : g_bin
-            // XNOR(w, x) AND keep, all PE*SIMD bits at once
-            wire [PE*SIMD-1:0] t = ~(s1_w ^ {PE{s1_x}}) & s1_k;
+            // XNOR(w, x) AND keep, all PE*SIMD bits at once (select mode per PE: each PE its slice)
+            wire [PE*SIMD-1:0] t = ~(s1_w ^ {(PE/XPE){s1_x}}) & s1_k;
             if (FA_ON != 0) begin : g_fa
                 for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
                     wire [NB9-1:0] b0;                                   // weight 1
@@ -297,8 +439,9 @@ module mvau #(
                 for (gj = 0; gj < N; gj = gj + 1) begin : g_n
                     wire [W-1:0] v;
                     if (gl == 0 && INT_MODE != 0) begin : g_leaf_int
-                        assign v = g_int.t_pos[gp*SIMD + gj] ? g_int.g_el[gj].xp :
-                                   g_int.t_neg[gp*SIMD + gj] ? g_int.g_el[gj].xn : {LW{1'b0}};
+                        localparam integer XE = ((XPE > 1) ? gp * SIMD : 0) + gj;  // element
+                        assign v = g_int.t_pos[gp*SIMD + gj] ? g_int.g_el[XE].xp :
+                                   g_int.t_neg[gp*SIMD + gj] ? g_int.g_el[XE].xn : {LW{1'b0}};
                     end else if (gl == 0 && FA_ON != 0) begin : g_leaf_fa
                         // the four weighted bits of leaf gj: 1*s2w1 + 2*s2w2 + 2*t2w2 + 4*t2w4
                         assign v = {1'b0, g_bin.g_fa.g_pe[gp].t2w4[gj],

@@ -244,6 +244,27 @@ if want mvau; then
     rejects mvau mvau "$S" ERROR_mvau_PE_must_divide_OUT_CHANNELS OUT_CHANNELS=4 PE=3
     rejects mvau mvau "$S" ERROR_mvau_SIMD_must_divide_TAPS TAPS=9 SIMD=2
     rejects mvau mvau "$S" ERROR_mvau_USE_KEEP_must_be_0_or_1 USE_KEEP=2
+    # kernel-select mode (TAPS=18: KERNEL_TAPS=9, 2 channels, keep 1; SIMD=3, chunk 3, SPAN=4: 6
+    # steps; select words of 2 offsets x 2 bits per PE (per-PE) or 2 bits (shared), values <= 3)
+    printf '%s\n' 3 1 2 0 1 3 > "$B/static_mvau/select.hex"
+    for shared in 0 1; do
+        static_checks mvau mvau "$S" \
+            "chparam -set TAPS 18 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 -set KERNEL_TAPS 9 -set USE_SELECT 1 -set KEPT_TAPS 9 -set SELECT_CHUNK 3 -set SELECT_SPAN 4 -set SELECT_SHARED $shared mvau;" \
+            TAPS=18 OUT_CHANNELS=4 PE=2 SIMD=3 KERNEL_TAPS=9 USE_SELECT=1 KEPT_TAPS=9 SELECT_CHUNK=3 SELECT_SPAN=4 \
+            SELECT_SHARED=$shared
+    done
+    SELP="TAPS=18 OUT_CHANNELS=4 PE=2 SIMD=3 KERNEL_TAPS=9 USE_SELECT=1 KEPT_TAPS=9 SELECT_CHUNK=3 SELECT_SPAN=4"
+    # shellcheck disable=SC2086
+    {
+    rejects mvau mvau "$S" ERROR_mvau_KERNEL_TAPS_must_divide_TAPS $SELP KERNEL_TAPS=4
+    rejects mvau mvau "$S" ERROR_mvau_USE_SELECT_must_be_0_or_1 $SELP USE_SELECT=2
+    rejects mvau mvau "$S" ERROR_mvau_SELECT_SHARED_must_be_0_or_1 $SELP SELECT_SHARED=2
+    rejects mvau mvau "$S" ERROR_mvau_KEPT_TAPS_must_be_1_to_TAPS $SELP KEPT_TAPS=27
+    rejects mvau mvau "$S" ERROR_mvau_SIMD_must_divide_KEPT_TAPS $SELP SIMD=6 SELECT_CHUNK=3
+    rejects mvau mvau "$S" ERROR_mvau_SELECT_CHUNK_must_divide_SIMD_TAPS_KEPT_TAPS $SELP SELECT_CHUNK=2
+    rejects mvau mvau "$S" ERROR_mvau_SELECT_SPAN_out_of_range $SELP SELECT_SPAN=7
+    rejects mvau mvau "$S" ERROR_mvau_SELECT_SPAN_out_of_range $SELP SELECT_SPAN=0
+    }
     # TAPS EW INT OC PE SIMD THR PW SW KEEP KC KK: fully parallel (PE=OC, SIMD=TAPS, FOLD=1); binary
     # score; 8-bit integer threshold; 8-bit integer score fully parallel; 0/1 integer input; FOLD=3;
     # a 3x3x32 -> 32 conv folded PE=8 SIMD=32 (FOLD=36). With a kept-tap mask (USE_KEEP=1; runs 1
@@ -282,6 +303,50 @@ if want mvau; then
 72 1 0 8 4 24 1 12 16 1 8 3
 36 1 0 6 3 36 0 10 12 1 4 1
 27 8 0 4 2 1 1 16 16 1 3 2
+CFG
+    # Kernel-select mode (USE_SELECT=1): a conv layer of KT taps per kernel and C = TAPS/KT input
+    # channels whose output channels keep KS kernels each (random sorted sets, some the first or the
+    # last KS; SHARED=1: the same set per group of PE channels). KEPT_TAPS = KS*KT, chunk G,
+    # SELECT_SPAN = (TAPS - KEPT_TAPS)/G + 1, FOLD = (OC/PE) * (KEPT_TAPS/SIMD).
+    # TAPS EW INT OC PE SIMD THR PW SW KEEP KT KS G SHARED:
+    #  3x3x8 keep 1 (K=1), SIMD=9 = one kernel, per PE, NF=2 SF=1 (FOLD 2);
+    #  3x3x32 keep 8 (K=C/4), SIMD=36 = 4 kernels, shared, NF=4 SF=2 (FOLD 8);
+    #  the same per PE with PE = OC (NF=1 SF=2, FOLD 2);
+    #  3x3x4 keep 4 (K=C, SPAN=1: the reordering only), SIMD=18, NF=2 SF=2 (FOLD 4);
+    #  binary score 3x3x4 keep 2, SIMD=3 = chunk 3 (not a multiple of KT), per PE, NF=2 SF=6 (FOLD 12);
+    #  binary score 3x3x4 keep 2, SIMD=6 of chunk 1 (6 slots, SPAN 19), shared, NF=2 SF=3 (FOLD 6);
+    #  8-bit integer first layer 3x3x3 keep 2 with a random kept-tap mask (USE_KEEP=1), SIMD=9, per
+    #  PE, NF=3 SF=2 (FOLD 6).
+    while read -r taps ew int oc pe simd thr pw sw keep kt ks g shared; do
+        kept=$((ks * kt)); span=$(( (taps - kept) / g + 1 ))
+        name="mvau_sel_t${taps}_e${ew}_o${oc}_pe${pe}_simd${simd}_thr${thr}_k${ks}of$((taps / kt))_g${g}_sh${shared}"
+        [ "$keep" = 1 ] && name="${name}_keep"
+        dir="$B/$name"
+        kparams=()
+        [ "$keep" = 1 ] && kparams=(USE_KEEP=1 "KEEP_FILE=\"$dir/keep.hex\"")
+        build "$name" mvau "$S $V/mvau/tb_mvau.cpp" TAPS=$taps ELEM_WIDTH=$ew INPUT_INTEGER=$int \
+            OUT_CHANNELS=$oc PE=$pe SIMD=$simd THRESHOLD_MODE=$thr PARAM_WIDTH=$pw SCORE_WIDTH=$sw \
+            KERNEL_TAPS=$kt USE_SELECT=1 KEPT_TAPS=$kept SELECT_CHUNK=$g SELECT_SPAN=$span SELECT_SHARED=$shared \
+            "WEIGHT_FILE=\"$dir/weights.hex\"" "PARAM_FILE=\"$dir/params.hex\"" "SELECT_FILE=\"$dir/select.hex\"" \
+            "${kparams[@]}" || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            kargs="KEEP=0"
+            [ "$keep" = 1 ] && kargs="KEEP=1 kfile=$dir/keep.hex KC=0"
+            # shellcheck disable=SC2086
+            run "$name" TAPS=$taps EW=$ew INT=$int OC=$oc PE=$pe SIMD=$simd THR=$thr PW=$pw SW=$sw \
+                wfile="$dir/weights.hex" pfile="$dir/params.hex" $kargs SEL=1 KT=$kt KS=$ks G=$g SPAN=$span \
+                SHARED=$shared sfile="$dir/select.hex" n=300 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+72 1 0 8 4 9 1 12 16 0 9 1 9 0
+288 1 0 16 4 36 1 12 16 0 9 8 9 1
+288 1 0 8 8 36 1 12 16 0 9 8 9 0
+36 1 0 6 3 18 1 12 16 0 9 4 9 0
+36 1 0 4 2 3 0 10 12 0 9 2 3 0
+36 1 0 4 2 6 0 10 12 0 9 2 1 1
+27 8 0 6 2 9 1 16 16 1 9 2 9 0
 CFG
 fi
 
@@ -362,6 +427,51 @@ if want result_serializer; then
 10 32
 3 11
 1 2
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
+if want spatial_skip; then
+    echo "== spatial_skip"
+    S="$T/spatial_skip/spatial_skip.v $T/stream_fifo/stream_fifo.v"
+    static_checks spatial_skip spatial_skip "$S" \
+        "chparam -set PIXEL_WIDTH 4 -set TAPS 9 -set TOLERANCE 0 -set RESULT_WIDTH 4 -set DEPTH 16 spatial_skip;" \
+        PIXEL_WIDTH=4 TAPS=9 TOLERANCE=0 RESULT_WIDTH=4 DEPTH=16
+    static_checks spatial_skip spatial_skip "$S" \
+        "chparam -set PIXEL_WIDTH 8 -set TAPS 9 -set TOLERANCE 2 -set RESULT_WIDTH 20 -set DEPTH 5 spatial_skip;" \
+        PIXEL_WIDTH=8 TAPS=9 TOLERANCE=2 RESULT_WIDTH=20 DEPTH=5
+    rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_TOLERANCE_must_be_0_to_TAPS_minus_1 TAPS=9 TOLERANCE=9
+    rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_TOLERANCE_must_be_0_to_TAPS_minus_1 TOLERANCE=-1
+    rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_DEPTH_must_be_at_least_2 DEPTH=1
+    rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_PIXEL_WIDTH_TAPS_RESULT_WIDTH_must_be_at_least_1 RESULT_WIDTH=0
+    # PW TAPS TOL RW DEPTH BGIN BGOUT (hex): 1-channel 3x3 exact with the smallest order FIFO; 64
+    # channels, 3x3, tolerance 2, 64-bit results, mixed backgrounds; 32 channels 2x2 exact with a
+    # 20-bit "score" result and a deep FIFO; 5 channels 2x2 with the largest tolerance (TAPS-1) and a
+    # 70-bit result. Runs: no stalls with a unit that answers in one cycle (exact schedule, except
+    # DEPTH 2, which cannot keep one window per cycle: see README); random stalls at the window source,
+    # the out sink and the unit (ready and answer delay); a unit with mvau's schedule at FOLD 8.
+    SS_RUNS=("p_in=0.0 p_out=0.0"
+             "p_in=0.3 p_out=0.3 p_unit=0.3 ujit=6 ucap=4"
+             "p_in=0.3 p_out=0.0 p_unit=0.0 ujit=3 ucap=2"
+             "p_in=0.0 p_out=0.3 p_unit=0.3 ujit=0 ucap=1"
+             "p_in=0.0 p_out=0.0 p_unit=0.5 ujit=10 ucap=8"
+             "p_in=0.0 p_out=0.0 ufold=8 ulat=4 ucap=4")
+    while read -r pw taps tol rw depth bgin bgout; do
+        name="spatial_skip_pw${pw}_taps${taps}_tol${tol}_rw${rw}_d${depth}"
+        build "$name" spatial_skip "$S $V/spatial_skip/tb_spatial_skip.cpp" PIXEL_WIDTH=$pw TAPS=$taps \
+            TOLERANCE=$tol RESULT_WIDTH=$rw DEPTH=$depth "BACKGROUND_IN=${pw}'h$bgin" \
+            "BACKGROUND_OUT=${rw}'h$bgout" || continue
+        seed=1
+        for st in "${SS_RUNS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" PW=$pw TAPS=$taps TOL=$tol RW=$rw DEPTH=$depth BGIN=$bgin BGOUT=$bgout n=3000 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+1 9 0 1 2 1 0
+64 9 2 64 16 f0a5c3e19b2d4e87 5a0f3c96e1d2b487
+32 4 0 20 40 6c3a0ff5 a5c3e
+5 4 3 70 3 16 2a5f00c3e1d2b4968c
 CFG
 fi
 

@@ -35,6 +35,7 @@ module conv_chain #(
     wire            w_valid, w_ready, f_valid, f_ready;
     wire [TAPS-1:0] w_data, f_data;
     wire [$clog2(FIFO_DEPTH+1)-1:0] unused_count;  // occupancy not needed here
+    wire            unused_issuing;                // mvau's busy cycles (performance counters)
 
     sliding_window #(
         .PIXEL_WIDTH(C), .IN_HEIGHT(IN_HEIGHT), .IN_WIDTH(IN_WIDTH), .KERNEL(KERNEL),
@@ -59,7 +60,8 @@ module conv_chain #(
     ) u_mvau (
         .clk(clk), .rst_n(rst_n),
         .in_valid(f_valid), .in_ready(f_ready), .in_data(f_data),
-        .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data)
+        .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data),
+        .issuing(unused_issuing)
     );
 endmodule
 
