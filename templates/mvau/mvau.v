@@ -147,7 +147,7 @@ module mvau #(
             $display("ERROR: mvau: PE (%0d) must divide OUT_CHANNELS (%0d)", PE, OUT_CHANNELS);
             $finish;
         end
-        if (TAPS % SIMD != 0) begin
+        if (SEL == 0 && TAPS % SIMD != 0) begin  // select mode steps through KEPT_TAPS instead
             $display("ERROR: mvau: SIMD (%0d) must divide TAPS (%0d)", SIMD, TAPS);
             $finish;
         end
@@ -205,7 +205,7 @@ module mvau #(
         if (OUT_CHANNELS % PE != 0) begin : g_param_error_1
             ERROR_mvau_PE_must_divide_OUT_CHANNELS u_error ();
         end
-        if (TAPS % SIMD != 0) begin : g_param_error_2
+        if (SEL == 0 && TAPS % SIMD != 0) begin : g_param_error_2
             ERROR_mvau_SIMD_must_divide_TAPS u_error ();
         end
         if (PARAM_WIDTH < 2 || PARAM_WIDTH > 32) begin : g_param_error_3

@@ -316,7 +316,8 @@ CFG
     #  binary score 3x3x4 keep 2, SIMD=3 = chunk 3 (not a multiple of KT), per PE, NF=2 SF=6 (FOLD 12);
     #  binary score 3x3x4 keep 2, SIMD=6 of chunk 1 (6 slots, SPAN 19), shared, NF=2 SF=3 (FOLD 6);
     #  8-bit integer first layer 3x3x3 keep 2 with a random kept-tap mask (USE_KEEP=1), SIMD=9, per
-    #  PE, NF=3 SF=2 (FOLD 6).
+    #  PE, NF=3 SF=2 (FOLD 6);
+    #  3x3x8 keep 6 with SIMD=27, which divides KEPT_TAPS=54 but not TAPS=72, per PE, NF=2 SF=2 (FOLD 4).
     while read -r taps ew int oc pe simd thr pw sw keep kt ks g shared; do
         kept=$((ks * kt)); span=$(( (taps - kept) / g + 1 ))
         name="mvau_sel_t${taps}_e${ew}_o${oc}_pe${pe}_simd${simd}_thr${thr}_k${ks}of$((taps / kt))_g${g}_sh${shared}"
@@ -347,6 +348,7 @@ CFG
 36 1 0 4 2 3 0 10 12 0 9 2 3 0
 36 1 0 4 2 6 0 10 12 0 9 2 1 1
 27 8 0 6 2 9 1 16 16 1 9 2 9 0
+72 1 0 4 2 27 1 12 16 0 9 6 9 0
 CFG
 fi
 

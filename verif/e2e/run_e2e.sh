@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end test of one network: generate, verilate and co-simulate 100 images with random stalls
-# on both streams (zero mismatches against the golden model), again without stalls (measured
-# cycles per image within 10% of the cycle model), and the second opinions on the generated RTL:
-# verilator --lint-only -Wall, iverilog -g2005, yosys synth (no latches, no errors).
+# on both streams (zero mismatches against the golden model; every layer's performance counters,
+# cycles spent and positions skipped, equal to the golden model's counts), again without stalls
+# (measured cycles per image within 10% of the cycle model), and the second opinions on the
+# generated RTL: verilator --lint-only -Wall, iverilog -g2005, yosys synth (no latches, no errors).
+# A network folder with unpruned.yaml (the same network without its exact spatial pruning) also
+# checks that the design's scores equal the unpruned network's golden scores bit for bit.
 #   run_e2e.sh BNNGEN NETWORK_DIR WORK_DIR
 set -euo pipefail
 bnngen=$1 net=$2 work=$3
@@ -15,9 +18,18 @@ fail() { echo "FAIL $name: $*"; exit 1; }
 
 echo "== $name: co-simulation, 100 images, random stalls (p = 0.3) on both streams"
 out=$("$bnngen" verify "$net/network.yaml" --images "$images" --limit 100 --stall 0.3 --seed 7 \
-        -o "$design" --build-dir "$work/sim-cache" 2>&1) || { echo "$out"; fail "verify with stalls"; }
-echo "$out" | tail -n 6
+        -o "$design" --build-dir "$work/sim-cache" --out "$work/$name.rtl.npy" 2>&1) || { echo "$out"; fail "verify with stalls"; }
+echo "$out" | tail -n 12
 echo "$out" | grep -q "^mismatches: 0 of 100 images" || fail "expected 0 mismatches of 100 images"
+if echo "$out" | grep -q "MISMATCH"; then fail "a performance counter differs from the golden model"; fi
+
+if [ -f "$net/unpruned.yaml" ]; then
+  echo "== $name: exact spatial pruning gives the unpruned network's scores"
+  "$bnngen" infer "$net/unpruned.yaml" --images "$images" --limit 100 --out "$work/$name.unpruned.npy" >/dev/null \
+    || fail "infer unpruned.yaml"
+  cmp "$work/$name.rtl.npy" "$work/$name.unpruned.npy" || fail "the RTL's scores differ from the unpruned network's"
+  echo "scores of 100 images equal the unpruned network's"
+fi
 
 echo "== $name: co-simulation without stalls: cycles per image against the cycle model"
 out=$("$bnngen" verify "$net/network.yaml" --images "$images" --limit 40 -o "$design" \
