@@ -52,6 +52,7 @@ TEST_CASE("a design that never answers is reported as hung, not waited for") {
         "  wire unused = &{1'b0, aclk, aresetn, s_axis_tdata, s_axis_tvalid, s_axis_tlast, m_axis_tready};\n"
         "endmodule\n";
     design.verilog_sources = {design.top + ".v"};
+    design.counters.clear();  // the stand-in has no performance counters
     rtl::write_design(design, kWork / "hung");
     auto images = images_of(net, 3);
     auto result = sim::run_cosim(design, net, images, options_for("hung"));
@@ -99,4 +100,36 @@ TEST_CASE("an unchanged design reuses its Verilator build and gives the same res
         CHECK(first.images[i].last_output_cycle == second.images[i].last_output_cycle);  // same seed, same stalls
     }
     CHECK(sim::compare_with_golden(net, images, {}, first).passed());
+}
+
+TEST_CASE("the performance counters are read back and a wrong count fails verification") {
+    Network net = load_e2e("spatial_pruned");
+    rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    rtl::write_design(design, kWork / "counters");
+    auto images = images_of(net, 10);
+    auto result = sim::run_cosim(design, net, images, options_for("counters"));
+    REQUIRE(result.counters.size() == design.counters.size());
+    auto report = sim::compare_with_golden(net, images, {}, result);
+    CHECK(report.passed());
+    int64_t skipped = 0;
+    for (const auto& layer : report.layers) {
+        CHECK(layer.rtl_unit_cycles.has_value());
+        if (layer.rtl_skipped) {
+            skipped += *layer.rtl_skipped;
+            CHECK(*layer.rtl_positions == layer.positions);
+        }
+    }
+    CHECK(skipped > 0);  // conv2 skips about half of its positions on these images
+
+    // A unit cycle counter that counts double: the outputs stay right, the check must not.
+    std::string& top = design.files.at(design.top + ".v");
+    const std::string increment = "conv3_unit_cycles <= conv3_unit_cycles + 32'd1;";
+    REQUIRE(top.find(increment) != std::string::npos);
+    top.replace(top.find(increment), increment.size(), "conv3_unit_cycles <= conv3_unit_cycles + 32'd2;");
+    rtl::write_design(design, kWork / "counters_wrong");
+    auto wrong = sim::run_cosim(design, net, images, options_for("counters_wrong"));
+    auto wrong_report = sim::compare_with_golden(net, images, {}, wrong);
+    CHECK(wrong_report.mismatches.empty());
+    CHECK_FALSE(wrong_report.counters_match());
+    CHECK_FALSE(wrong_report.passed());
 }
