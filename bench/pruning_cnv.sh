@@ -17,11 +17,12 @@ bnngen=${1:-$root/build/ci/generator/bnngen}
 work=${2:-$root/build/bench/pruning_cnv}
 images=${3:-200}
 data=/usr/share/datasets/fashion-mnist
+examples=${EXAMPLES:-$root/examples}   # where the four networks are
 mkdir -p "$work"
 variants=(unpruned:fmnist_cnv spatial:fmnist_cnv_spatial kernel:fmnist_cnv_pruned both:fmnist_cnv_pruned_spatial)
 
 for v in "${variants[@]}"; do
-  label=${v%%:*} net=$root/examples/${v#*:}/network.yaml
+  label=${v%%:*} net=$examples/${v#*:}/network.yaml
   echo "== $label: $net"
   "$bnngen" infer "$net" --images "$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ubyte.gz" \
     > "$work/$label.infer.txt"

@@ -267,13 +267,19 @@ module mvau #(
 
     genvar gp, gi, gl, gj, gs;
 
-    // kernel-major reordering (wiring): internal element c*KT + t = input element t*KC + c
+    // kernel-major reordering (wiring): internal element c*KT + t = input element t*KC + c. Without
+    // kernels (KT = 1) it is the identity: no loop, so that a wide dense layer (thousands of
+    // elements) stays under simulators' generate-loop limits (Verilator: 1024 iterations).
     wire [IN_BITS-1:0] in_km;
     genvar gc, gt;
     generate
-        for (gc = 0; gc < KC; gc = gc + 1) begin : g_ro_c
-            for (gt = 0; gt < KT; gt = gt + 1) begin : g_ro_t
-                assign in_km[(gc*KT + gt)*EW +: EW] = in_data[(gt*KC + gc)*EW +: EW];
+        if (KT == 1) begin : g_ro_none
+            assign in_km = in_data;
+        end else begin : g_ro
+            for (gc = 0; gc < KC; gc = gc + 1) begin : g_ro_c
+                for (gt = 0; gt < KT; gt = gt + 1) begin : g_ro_t
+                    assign in_km[(gc*KT + gt)*EW +: EW] = in_data[(gt*KC + gc)*EW +: EW];
+                end
             end
         end
     endgenerate

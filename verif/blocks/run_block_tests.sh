@@ -241,6 +241,13 @@ if want mvau; then
     static_checks mvau mvau "$S" \
         "chparam -set TAPS 9 -set ELEM_WIDTH 8 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 -set USE_KEEP 1 mvau;" \
         TAPS=9 ELEM_WIDTH=8 OUT_CHANNELS=4 PE=2 SIMD=3 USE_KEEP=1
+    # a dense layer wider than Verilator's 1024-iteration loop limit (the CNV's fc1: 3136 inputs)
+    if verilator --lint-only -Wall --top-module mvau -GTAPS=3136 -GOUT_CHANNELS=4 -GPE=2 -GSIMD=196 $S \
+           > "$B/static_mvau/wide.log" 2>&1; then
+        ok "lint mvau TAPS=3136 SIMD=196 (wide dense layer)"
+    else
+        bad "lint mvau TAPS=3136 SIMD=196 (wide dense layer)" "$B/static_mvau/wide.log"
+    fi
     rejects mvau mvau "$S" ERROR_mvau_PE_must_divide_OUT_CHANNELS OUT_CHANNELS=4 PE=3
     rejects mvau mvau "$S" ERROR_mvau_SIMD_must_divide_TAPS TAPS=9 SIMD=2
     rejects mvau mvau "$S" ERROR_mvau_USE_KEEP_must_be_0_or_1 USE_KEEP=2
