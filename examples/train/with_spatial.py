@@ -19,7 +19,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("network", help="exported network.yaml")
     p.add_argument("out", help="the new network.yaml")
-    p.add_argument("--layers", required=True, help="comma-separated binary conv layers, e.g. conv2,conv3")
+    p.add_argument("--layers", required=True,
+                   help="comma-separated binary conv layers, e.g. conv2,conv3 ('' copies the network unchanged)")
     p.add_argument("--tolerance", type=int, default=0, help="differing taps still skipped (0 = exact)")
     p.add_argument("--name", help="network name (default: the output folder's name)")
     args = p.parse_args(argv)
@@ -54,8 +55,9 @@ def main(argv=None):
     missing = [n for n in wanted if n not in done]
     if missing:
         sys.exit(f"{args.network}: no layer named {', '.join(missing)}")
-    header = [f"# {os.path.relpath(args.network, out_dir)} with spatial pruning (tolerance {args.tolerance}) on "
-              f"{', '.join(wanted)}; written by examples/train/with_spatial.py"]
+    what = (f"with spatial pruning (tolerance {args.tolerance}) on {', '.join(wanted)}" if wanted
+            else "unchanged (--layers ''), its weights shared")
+    header = [f"# {os.path.relpath(args.network, out_dir)} {what}; written by examples/train/with_spatial.py"]
     os.makedirs(out_dir, exist_ok=True)
     with open(args.out, "w") as f:
         f.write("\n".join(header + result) + "\n")
