@@ -19,6 +19,7 @@ images=${3:-200}
 data=/usr/share/datasets/fashion-mnist
 examples=${EXAMPLES:-$root/examples}   # where the four networks are
 mkdir -p "$work"
+synth_jobs=()
 variants=(unpruned:fmnist_cnv spatial:fmnist_cnv_spatial kernel:fmnist_cnv_pruned both:fmnist_cnv_pruned_spatial)
 
 for v in "${variants[@]}"; do
@@ -29,10 +30,15 @@ for v in "${variants[@]}"; do
   grep '^accuracy' "$work/$label.infer.txt"
   "$bnngen" analyze "$net" --images "$data/t10k-images-idx3-ubyte.gz" --limit "$images" --rtl --rtl-limit "$images" \
     -o "$work/$label" --build-dir "$work/sim-cache" --json "$work/$label.json" | tee "$work/$label.analyze.txt"
+  # Yosys runs in the background (one job per variant, minutes each) while the next variant
+  # co-simulates; the table waits for all of them.
   top=$(basename "$(tail -n 1 "$work/$label/filelist.f")" .v)
   (cd "$work/$label" && yosys -q -l "$work/$label.yosys.log" \
-     -p "read_verilog -defer $(tr '\n' ' ' < filelist.f); synth_xilinx -top $top -flatten; stat" >/dev/null)
+     -p "read_verilog -defer $(tr '\n' ' ' < filelist.f); synth_xilinx -top $top -flatten; stat" >/dev/null) &
+  synth_jobs+=($!)
 done
+echo "== waiting for Yosys synth_xilinx (${#synth_jobs[@]} designs)"
+for job in "${synth_jobs[@]}"; do wait "$job"; done
 
 /usr/bin/python3 - "$work" "${variants[@]}" <<'PY'
 import json, re, sys

@@ -144,7 +144,12 @@ fs::path build_model(const rtl::GeneratedDesign& design, const Network& net, con
 }  // namespace
 
 CosimResult run_cosim(const rtl::GeneratedDesign& design, const Network& net, const io::ImageSet& images,
-                      const CosimOptions& opt) {
+                      const CosimOptions& options) {
+    // The simulation runs inside the design folder: every other path must not depend on the
+    // current directory.
+    CosimOptions opt = options;
+    opt.build_dir = fs::absolute(opt.build_dir);
+    opt.design_dir = fs::absolute(opt.design_dir);
     CosimResult result;
     const fs::path exe = build_model(design, net, opt, result);
 

@@ -82,6 +82,23 @@ TEST_CASE("a corrupted weight memory shows up as mismatches against the golden m
     CHECK_FALSE(report.passed());
 }
 
+TEST_CASE("relative design and build folders work from any current directory") {
+    Network net = load_e2e("mlp_1bit");
+    rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    rtl::write_design(design, kWork / "relative");
+    auto images = images_of(net, 4);
+    const fs::path previous = fs::current_path();
+    fs::current_path(kWork);
+    sim::CosimOptions o;
+    o.design_dir = "relative";  // as `bnngen verify -o rtl_out/x` passes them: rtl_out/.sim-cache
+    o.build_dir = "relative_cache";
+    sim::CosimResult result;
+    CHECK_NOTHROW(result = sim::run_cosim(design, net, images, o));
+    fs::current_path(previous);
+    CHECK(result.exit_status == 0);
+    CHECK(sim::compare_with_golden(net, images, {}, result).passed());
+}
+
 TEST_CASE("an unchanged design reuses its Verilator build and gives the same results") {
     Network net = load_e2e("mlp_1bit");
     rtl::GeneratedDesign design = rtl::generate_design(net, {});
