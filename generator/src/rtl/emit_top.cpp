@@ -266,19 +266,8 @@ private:
 namespace bnngen::rtl {
 namespace {
 
-// A parameter value of `width` bits, bit b = bits[b], as a Verilog sized hex literal.
-std::string bits_literal(const std::vector<uint8_t>& bits) {
-    std::string digits;
-    for (size_t d = (bits.size() + 3) / 4; d-- > 0;) {
-        unsigned nibble = 0;
-        for (size_t b = 0; b < 4; ++b) {
-            size_t i = d * 4 + b;
-            nibble |= (i < bits.size() && bits[i] != 0 ? 1U : 0U) << b;
-        }
-        digits += "0123456789abcdef"[nibble];
-    }
-    return fmt::format("{}'h{}", bits.size(), digits);
-}
+// A parameter value of bits.size() bits, bit b = bits[b], as a Verilog sized hex literal.
+std::string bits_literal(const std::vector<uint8_t>& bits) { return fmt::format("{}'h{}", bits.size(), hex_digits(bits)); }
 
 Stream TopEmitter::emit_unit(const Layer& layer, const std::string& name, const Stream& in) {
     MvauPlan plan = plan_mvau(net_, layer);

@@ -3,13 +3,10 @@
 #include <fmt/format.h>
 
 namespace bnngen::rtl {
-namespace {
 
-// One line of hex digits for `bits` (bit 0 = least significant), most significant digit first.
-std::string hex_word(const std::vector<uint8_t>& bits) {
-    std::string line;
-    const size_t digits = (bits.size() + 3) / 4;
-    for (size_t d = digits; d-- > 0;) {
+std::string hex_digits(const std::vector<uint8_t>& bits) {
+    std::string digits;
+    for (size_t d = (bits.size() + 3) / 4; d-- > 0;) {
         unsigned nibble = 0;
         for (size_t b = 0; b < 4; ++b) {
             size_t index = d * 4 + b;
@@ -17,10 +14,15 @@ std::string hex_word(const std::vector<uint8_t>& bits) {
                 nibble |= 1U << b;
             }
         }
-        line += "0123456789abcdef"[nibble];
+        digits += "0123456789abcdef"[nibble];
     }
-    return line + "\n";
+    return digits;
 }
+
+namespace {
+
+// One line of hex digits for `bits`, as $readmemh reads it.
+std::string hex_word(const std::vector<uint8_t>& bits) { return hex_digits(bits) + "\n"; }
 
 }  // namespace
 

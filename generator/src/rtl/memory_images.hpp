@@ -9,6 +9,10 @@
 
 namespace bnngen::rtl {
 
+// The hex digits of a bit vector (bit 0 = least significant), most significant digit first,
+// ceil(size/4) digits: one line of an image, or a Verilog literal's digits.
+std::string hex_digits(const std::vector<uint8_t>& bits);
+
 // FOLD = (outputs/pe) * (work/simd) words of pe*simd bits: word nf*SF + sf, bit p*simd + i holds
 // the weight (1 = +1) of output nf*pe + p on element sf*simd + i (of its compact vector in
 // kernel-select mode).
