@@ -16,9 +16,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bnngen=${1:-$root/build/ci/generator/bnngen}
 work=${2:-$root/build/bench/pruning_cnv}
 images=${3:-200}
+mkdir -p "$work" && work=$(cd "$work" && pwd)  # absolute: Yosys runs inside each design folder
 data=/usr/share/datasets/fashion-mnist
 examples=${EXAMPLES:-$root/examples}   # where the four networks are
-mkdir -p "$work"
 synth_jobs=()
 variants=(unpruned:fmnist_cnv spatial:fmnist_cnv_spatial kernel:fmnist_cnv_pruned both:fmnist_cnv_pruned_spatial)
 

@@ -171,7 +171,8 @@ std::string format_text(const Analysis& a) {
 
 namespace {
 
-std::string json_number(double v) { return fmt::format("{:.6g}", v); }
+// Shortest text that reads back as the same double (integral counts print as integers).
+std::string json_number(double v) { return fmt::format("{}", v); }
 
 std::string json_layer(const LayerAnalysis& l) {
     return fmt::format(

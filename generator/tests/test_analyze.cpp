@@ -1,0 +1,45 @@
+// bnngen analyze's numbers on a real network and real images: operations of the dense network,
+// those removed by kernel pruning (exactly Cin - keep of Cin) and by spatial pruning (what the
+// golden model skipped), the units' cycles unpruned and pruned, and the machine-readable forms.
+#include "bnngen/analyze/pruning_analysis.hpp"
+#include "bnngen/golden/batch.hpp"
+#include "bnngen/net/load.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+using namespace bnngen;
+namespace fs = std::filesystem;
+
+TEST_CASE("analyze splits the dense network's operations into kernel-pruned, spatially pruned and computed") {
+    DiagnosticBag bag;
+    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "examples/fmnist_small/network.yaml", bag);
+    REQUIRE(net.has_value());
+    net->layers[2].spatial = SpatialPrune{0};
+    auto images = io::load_images("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 1, 28, 28, 8, 50);
+    analyze::Analysis a = analyze::analyze_pruning(*net, images);
+    golden::BatchResult golden = golden::run_batch(*net, images, {});
+    REQUIRE(a.layers.size() == 5);
+    const analyze::LayerAnalysis& conv2 = a.layers[2];  // 16 -> 32, 14 x 14, keep 4 of 16, pe 8, simd 36
+    CHECK(conv2.dense_ops == 196.0 * 32 * 16 * 9);
+    CHECK(conv2.kernel_pruned_ops == 196.0 * 32 * 12 * 9);
+    CHECK(conv2.remaining_ops == doctest::Approx(static_cast<double>(golden.operations[2]) / 50));
+    const double skipped = static_cast<double>(golden.skipped_positions[2]) / 50;
+    CHECK(skipped > 0);
+    CHECK(conv2.skipped_share == doctest::Approx(skipped / 196));
+    CHECK(conv2.spatial_pruned_ops == doctest::Approx(skipped * 32 * 4 * 9));
+    CHECK(conv2.cycles_unpruned == 196.0 * 4 * 4);
+    CHECK(conv2.cycles_pruned == doctest::Approx((196.0 - skipped) * 4).epsilon(0.01));
+    CHECK(a.total.dense_ops == a.layers[0].dense_ops + conv2.dense_ops + a.layers[4].dense_ops);
+    CHECK(a.interval_unpruned == 3136);  // conv2 unpruned: 196 x 4 x 4
+    CHECK(a.interval_pruned == 841);     // then the 29 x 29 window scan of conv1
+
+    const std::string json = analyze::format_json(a);
+    CHECK(json.find("\"dense_ops\": 1031744,") != std::string::npos);  // the total: exact, not 1.03174e+06
+    CHECK(json.find("\"cycles_rtl\": null") != std::string::npos);
+    const std::string csv = analyze::format_csv(a);
+    CHECK(csv.find("conv2,conv,4,16,") != std::string::npos);
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);  // header, 5 layers, total
+}
