@@ -6,6 +6,7 @@
 #include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/net/load.hpp"
 #include "bnngen/rtl/design.hpp"
+#include "bnngen/sim/verify.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -191,4 +192,17 @@ TEST_CASE("spatial pruning compares with the previous background and substitutes
     CHECK(top.find(".TOLERANCE(1)") != std::string::npos);
     CHECK(top.find("conv2_skipped_positions /* verilator public_flat_rd */") != std::string::npos);
     REQUIRE(design.counters.size() == 5);  // conv1, conv2 and fc1 unit cycles, conv2 positions and skipped
+}
+
+TEST_CASE("performance counters are compared modulo 2^32, as the 32-bit registers wrap") {
+    sim::LayerActivity a;
+    a.positions = (int64_t{1} << 32) + 7;
+    a.skipped = 3;
+    a.expected_unit_cycles = (int64_t{1} << 33) + 5;
+    a.rtl_positions = 7;
+    a.rtl_skipped = 3;
+    a.rtl_unit_cycles = 5;
+    CHECK(a.counters_match());
+    a.rtl_unit_cycles = 6;
+    CHECK_FALSE(a.counters_match());
 }

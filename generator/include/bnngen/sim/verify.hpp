@@ -32,9 +32,13 @@ struct LayerActivity {
     std::optional<int64_t> rtl_skipped;
     std::optional<int64_t> rtl_unit_cycles;
 
+    // The counters are 32 bits and wrap: a long run compares modulo 2^32.
     [[nodiscard]] bool counters_match() const {
-        return (!rtl_positions || *rtl_positions == positions) && (!rtl_skipped || *rtl_skipped == skipped) &&
-               (!rtl_unit_cycles || *rtl_unit_cycles == expected_unit_cycles);
+        auto same = [](const std::optional<int64_t>& rtl, int64_t expected) {
+            return !rtl || static_cast<uint32_t>(*rtl) == static_cast<uint32_t>(expected);
+        };
+        return same(rtl_positions, positions) && same(rtl_skipped, skipped) &&
+               same(rtl_unit_cycles, expected_unit_cycles);
     }
 };
 
