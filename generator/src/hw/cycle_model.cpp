@@ -13,15 +13,13 @@ namespace {
 // only through kept kernels). `computed` of `vectors` are computed; the rest are skipped by spatial
 // pruning and cost the unit nothing.
 StageCycles mvau_stage(const Layer& l, int64_t vectors, int64_t computed) {
-    int64_t neuron_folds = l.outputs / l.fold.pe;
     int64_t taps = l.taps_per_output();
-    int64_t synapse_folds = taps / l.fold.simd;
     std::string pruned = l.kept_channels() < l.in.channels && l.kind == LayerKind::Conv
                              ? fmt::format(" (kernels kept {}/{})", l.kept_channels(), l.in.channels)
                              : "";
     std::string positions = computed == vectors ? fmt::format("{} vectors", vectors)
                                                 : fmt::format("{} of {} vectors computed", computed, vectors);
-    return StageCycles{"mvau", computed * neuron_folds * synapse_folds,
+    return StageCycles{"mvau", computed * fold_steps(l),
                        fmt::format("{} x {}/{} x {}/{}{}", positions, l.outputs, l.fold.pe, taps, l.fold.simd, pruned)};
 }
 
@@ -66,6 +64,8 @@ LayerCycles layer_cycles(const Layer& l, double computed_share) {
 }
 
 }  // namespace
+
+int64_t fold_steps(const Layer& l) { return int64_t{l.outputs / l.fold.pe} * (l.taps_per_output() / l.fold.simd); }
 
 CycleModel predict_cycles(const Network& net, const std::vector<double>& computed_share) {
     CycleModel model;

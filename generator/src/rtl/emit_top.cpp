@@ -7,6 +7,7 @@
 #include "bnngen/rtl/design.hpp"
 
 #include "bnngen/golden/background.hpp"
+#include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/rtl/embedded_files.hpp"
 #include "bnngen/rtl/verilog_writer.hpp"
 #include "mvau_plan.hpp"
@@ -29,8 +30,7 @@ int fifo_depth(const Layer& layer) { return std::max(2, 2 * layer.out.width); }
 // up to k = 3 windows (input vector + 2 output places) of FOLD cycles each; (k + 1) * FOLD + 6
 // entries keep it busy (measured in templates/spatial_skip/README.md). 1-bit entries: cheap.
 int spatial_skip_depth(const Layer& layer) {
-    const int64_t fold = int64_t{layer.outputs / layer.fold.pe} * (layer.taps_per_output() / layer.fold.simd);
-    return static_cast<int>(std::max<int64_t>(8, 4 * fold + 6));
+    return static_cast<int>(std::max<int64_t>(8, 4 * hw::fold_steps(layer) + 6));
 }
 constexpr int kOutputWidth = 32;
 

@@ -6,10 +6,6 @@
 namespace bnngen::sim {
 namespace {
 
-int64_t fold_steps(const Layer& l) {
-    return int64_t{l.outputs / l.fold.pe} * (l.taps_per_output() / l.fold.simd);
-}
-
 // What each compute layer had to do for `images` images (golden model counts), next to the counters.
 std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, const golden::FastModel& model,
                                           const CosimResult& rtl) {
@@ -23,7 +19,7 @@ std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, co
         a.layer = l.name;
         a.positions = images * (l.kind == LayerKind::Conv ? int64_t{l.out.height} * l.out.width : 1);
         a.skipped = model.skipped_positions()[i];
-        a.expected_unit_cycles = (a.positions - a.skipped) * fold_steps(l);
+        a.expected_unit_cycles = (a.positions - a.skipped) * hw::fold_steps(l);
         for (const CounterValue& c : rtl.counters) {
             if (c.layer != l.name) {
                 continue;

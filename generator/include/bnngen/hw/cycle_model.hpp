@@ -36,6 +36,10 @@ struct CycleModel {
 // pruning count as 1 (every position computed: the data-independent worst case).
 CycleModel predict_cycles(const Network& net, const std::vector<double>& computed_share = {});
 
+// Cycles the matrix-vector unit of a conv or dense layer spends on one vector (one output
+// position): (outputs / pe) * (taps per output / simd), kept kernels only.
+int64_t fold_steps(const Layer& l);
+
 // A text table of the model, as `generate` prints it and writes it to the report file.
 std::string format_cycle_model(const CycleModel& model, double clock_mhz);
 
