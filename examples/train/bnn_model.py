@@ -312,6 +312,50 @@ class BNN(nn.Module):
 
 
 # --------------------------------------------------------------------------------------------
+# Background-aware training (spatial pruning, DESIGN.md 4.2)
+# --------------------------------------------------------------------------------------------
+
+def bn_eval(bn, s):
+    """The batch norm as the exporter folds it (running statistics), differentiable in gamma/beta."""
+    return bn.weight * (s - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) + bn.bias
+
+
+def background_pre_sign(model, layers):
+    """{name: eval-mode pre-sign value of each channel for a window of the previous background}
+    of the named conv layers.  The backgrounds are taken as the contract defines them: the
+    input's is 0, a conv's is its output for a window of the previous background (assumed all -1
+    here: that is what background_penalty makes true), a pool passes it on."""
+    out = {}
+    for name, block in model.conv_blocks():
+        if name in layers:
+            w = block.binary_weight().sum(dim=(1, 2, 3))  # one window of a uniform input
+            s = torch.zeros(block.out_ch) if block.first else -w
+            out[name] = bn_eval(block.bn, s)
+    return out
+
+
+def background_penalty(model, margin, layers):
+    """Hinge penalty that drives the background vector of each named conv layer to all -1.
+
+    A padding tap only matches the background when pad_value (-1) equals the previous layer's
+    background in every channel, so a network whose backgrounds are -1 can skip border windows
+    too; with freely trained backgrounds those never match.  Each channel's pre-sign value is
+    pushed below -margin (margin > 0 keeps it there as the running statistics drift).  Mean over
+    channels; 0 when no layer is named.
+    """
+    values = list(background_pre_sign(model, layers).values())
+    if not values:
+        return torch.zeros(())
+    return F.relu(torch.cat(values) + margin).mean()
+
+
+def background_channels_on(model, layers):
+    """Channels of the named layers whose background output is +1 (0 = every background is -1)."""
+    with torch.no_grad():
+        return sum(int((v >= 0).sum()) for v in background_pre_sign(model, layers).values())
+
+
+# --------------------------------------------------------------------------------------------
 # Structured channel-wise kernel pruning
 # --------------------------------------------------------------------------------------------
 

@@ -29,7 +29,8 @@ CHECKPOINT_VERSION = 1
 # Arguments that define the run: on --resume they come from the checkpoint, so a resumed run
 # is the same run.  --epochs may be changed (the LR schedule then stretches from that point).
 RUN_ARGS = ("arch", "keep", "seed", "batch_size", "lr", "lr_schedule", "lr_step", "lr_gamma",
-            "weight_decay", "prune_end", "mask_group", "train_limit", "test_limit", "data")
+            "weight_decay", "prune_end", "mask_group", "train_limit", "test_limit", "data",
+            "init", "background", "background_weight", "background_margin")
 
 
 def parse_args(argv):
@@ -55,6 +56,18 @@ def parse_args(argv):
     p.add_argument("--mask-group", type=int, default=1,
                    help="output channels per shared kernel mask: runs of G consecutive channels "
                         "keep the same input channels (cheaper PE selection; default: %(default)s)")
+    p.add_argument("--init", default="",
+                   help="start from this checkpoint's weights, batch-norm statistics and (final) "
+                        "kernel masks instead of from scratch: fine-tuning; masks stay as they are")
+    p.add_argument("--background", default="",
+                   help="conv layers whose background vector (DESIGN.md 4.2) training drives to "
+                        "all -1 = the padding value, so that spatial pruning in the next layer can "
+                        "skip border windows too, e.g. conv1,conv2,conv3 (default: none)")
+    p.add_argument("--background-weight", type=float, default=1.0,
+                   help="weight of the background penalty in the loss (default: %(default)s)")
+    p.add_argument("--background-margin", type=float, default=0.5,
+                   help="pre-sign value each background channel is pushed below, negated "
+                        "(default: %(default)s)")
     p.add_argument("--data", default=bnn_model.DEFAULT_DATA_DIR,
                    help="folder with the Fashion-MNIST idx .gz files (default: %(default)s)")
     p.add_argument("--train-limit", type=int, default=0,
@@ -157,6 +170,17 @@ def train(args):
     model = build_model(run)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     start_epoch, step, history = 0, 0, []
+    if args.init and ckpt is None:
+        init = load_checkpoint(args.init)
+        if init["run"]["arch"] != args.arch or init["run"]["keep"] != args.keep:
+            raise SystemExit(f"--init {args.init}: it was trained with --arch {init['run']['arch']} "
+                             f"--keep {init['run']['keep']!r}, not --arch {args.arch} --keep {args.keep!r}")
+        model.load_state_dict(init["model"])
+    background = [n for n in args.background.split(",") if n]
+    convs = [name for name, _ in model.conv_blocks()]
+    for name in background:
+        if name not in convs:
+            raise SystemExit(f"--background {name}: not a conv layer of {args.arch} ({', '.join(convs)})")
     if ckpt is not None:
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
@@ -186,7 +210,7 @@ def train(args):
         loss_sum, correct, seen = 0.0, 0, 0
         for i in range(steps_per_epoch):
             # Masks tighten until prune_steps, then stay frozen at exactly `keep` per channel.
-            if step <= prune_steps:
+            if step <= prune_steps and not args.init:
                 for block, keep in pruned:
                     bnn_model.update_kernel_mask(
                         block, bnn_model.scheduled_keep(block.in_ch, keep, step / prune_steps),
@@ -198,6 +222,9 @@ def train(args):
             y = torch.from_numpy(train_y[idx])
             logits = model(x)
             loss = F.cross_entropy(logits, y)
+            if background:
+                penalty = bnn_model.background_penalty(model, args.background_margin, background)
+                loss = loss + args.background_weight * penalty
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -215,7 +242,9 @@ def train(args):
                             for name, b in model.conv_blocks() if name in model.keep)
         log(f"epoch {epoch + 1:3d}/{args.epochs}  train_loss {rec['train_loss']:.4f}  "
             f"train_acc {rec['train_acc']:.4f}  test_acc {test_acc:.4f}  lr {rec['lr']:.2e}"
-            + (f"  keep {keep_now}" if keep_now else "") + f"  {rec['seconds']:.0f}s")
+            + (f"  keep {keep_now}" if keep_now else "")
+            + (f"  background channels at +1: {bnn_model.background_channels_on(model, background)}"
+               if background else "") + f"  {rec['seconds']:.0f}s")
         save_checkpoint(ckpt_path, {
             "version": CHECKPOINT_VERSION, "run": run, "model": model.state_dict(),
             "optimizer": opt.state_dict(), "epoch": epoch + 1, "step": step,

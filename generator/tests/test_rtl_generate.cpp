@@ -5,6 +5,8 @@
 #include "bnngen/net/random_network.hpp"
 #include "bnngen/rtl/design.hpp"
 
+#include "e2e_networks.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -13,16 +15,10 @@
 #include <sstream>
 
 using namespace bnngen;
+using bnngen::test::load_e2e;
 namespace fs = std::filesystem;
 
 namespace {
-
-Network load_e2e(const std::string& name) {
-    DiagnosticBag bag;
-    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "verif/e2e" / name / "network.yaml", bag);
-    REQUIRE(net.has_value());
-    return *net;
-}
 
 fs::path fresh_dir(const std::string& name) {
     fs::path dir = fs::temp_directory_path() / ("bnngen_test_" + name);

@@ -485,6 +485,53 @@ CFG
 fi
 
 # ------------------------------------------------------------------------------------------------
+if want axi_lite_ctrl; then
+    echo "== axi_lite_ctrl"
+    S="$T/axi_lite_ctrl/axi_lite_ctrl.v"
+    static_checks axi_lite_ctrl axi_lite_ctrl "$S" \
+        "chparam -set ADDR_WIDTH 8 -set COUNTERS 12 -set PIXELS_PER_IMAGE 784 -set VERSION 32'h00010203 axi_lite_ctrl;" \
+        ADDR_WIDTH=8 COUNTERS=12 PIXELS_PER_IMAGE=784 "VERSION=32'h00010203"
+    # the register map filling the address space exactly (0x40 + 4*16 = 2**7), one counter, 32-bit addresses
+    static_checks axi_lite_ctrl axi_lite_ctrl "$S" \
+        "chparam -set ADDR_WIDTH 7 -set COUNTERS 16 -set PIXELS_PER_IMAGE 1 axi_lite_ctrl;" \
+        ADDR_WIDTH=7 COUNTERS=16 PIXELS_PER_IMAGE=1
+    static_checks axi_lite_ctrl axi_lite_ctrl "$S" \
+        "chparam -set ADDR_WIDTH 32 -set COUNTERS 1 -set PIXELS_PER_IMAGE 1024 axi_lite_ctrl;" \
+        ADDR_WIDTH=32 COUNTERS=1 PIXELS_PER_IMAGE=1024
+    rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_ADDR_WIDTH_must_be_7_to_32 ADDR_WIDTH=6
+    rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_ADDR_WIDTH_must_be_7_to_32 ADDR_WIDTH=33
+    rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_COUNTERS_must_be_at_least_1 COUNTERS=0
+    rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_PIXELS_PER_IMAGE_must_be_at_least_1 PIXELS_PER_IMAGE=0
+    rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_register_map_exceeds_ADDR_WIDTH ADDR_WIDTH=7 COUNTERS=17
+    rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_register_map_exceeds_ADDR_WIDTH ADDR_WIDTH=8 COUNTERS=49
+    # ADDR_WIDTH COUNTERS PIXELS_PER_IMAGE VERSION NETWORK_HASH (hex): the smallest map (1 counter, 7
+    # bits); 12 counters in 8 bits, an MNIST image; 48 counters in 9 bits (the map fills 8 bits
+    # exactly: unmapped space above it); 16 counters filling 7 bits exactly (no unmapped address).
+    # Runs: no AXI or stream stalls (exact handshake schedule); random delays and ready stalls on
+    # every AXI channel with stalls of the stream source and sink, or of one of them.
+    AX_RUNS=("p_axi=0.0 p_in=0.0 p_out=0.0"
+             "p_axi=0.3 p_in=0.3 p_out=0.3"
+             "p_axi=0.6 p_in=0.0 p_out=0.5"
+             "p_axi=0.3 p_in=0.5 p_out=0.0")
+    while read -r aw nc ppi ver hash; do
+        name="axi_lite_ctrl_aw${aw}_c${nc}_ppi${ppi}"
+        build "$name" axi_lite_ctrl "$S $V/axi_lite_ctrl/tb_axi_lite_ctrl.cpp" ADDR_WIDTH=$aw COUNTERS=$nc \
+            PIXELS_PER_IMAGE=$ppi "VERSION=32'h$ver" "NETWORK_HASH=32'h$hash" || continue
+        seed=1
+        for st in "${AX_RUNS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" AW=$aw COUNTERS=$nc PPI=$ppi VERSION=0x$ver HASH=0x$hash n=60000 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+7 1 1 00000100 00000000
+8 12 784 00010203 9e3779b9
+9 48 5 00ff0a01 ffffffff
+7 16 3 00000001 a5a5c3c3
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
 echo "block tests took $(( $(date +%s) - START )) s"
 if [ $fail -ne 0 ]; then
     echo "failed:"; printf '  %s\n' "${failed_names[@]}"

@@ -60,6 +60,11 @@ public:
     void push(Beat beat) { queue_.push_back(std::move(beat)); }
     [[nodiscard]] bool empty() const { return queue_.empty(); }
     [[nodiscard]] uint64_t sent() const { return sent_; }
+    // Abandons the queued beats (an aborted transfer: the design is in soft reset and drops input).
+    void clear() {
+        queue_.clear();
+        presenting_ = false;
+    }
 
     // Decides this cycle's tvalid; keeps it while a beat waits for tready.
     template <typename Data>
@@ -106,6 +111,7 @@ public:
         return false;
     }
     [[nodiscard]] const std::vector<Beat>& beats() const { return beats_; }
+    void clear() { beats_.clear(); }
 
 private:
     bool stall() { return stall_ > 0 && std::bernoulli_distribution(stall_)(rng_); }

@@ -19,9 +19,10 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 5> kTopKeys = {"name", "input", "weights", "target", "layers"};
+constexpr std::array<std::string_view, 6> kTopKeys = {"name", "input", "weights", "target", "soc", "layers"};
 constexpr std::array<std::string_view, 4> kInputKeys = {"channels", "height", "width", "bits"};
 constexpr std::array<std::string_view, 2> kTargetKeys = {"part", "clock_mhz"};
+constexpr std::array<std::string_view, 1> kSocKeys = {"axi_lite"};
 constexpr std::array<std::string_view, 2> kFoldKeys = {"pe", "simd"};
 constexpr std::array<std::string_view, 2> kPruneKeys = {"kernels", "spatial"};
 constexpr std::array<std::string_view, 1> kKernelPruneKeys = {"keep"};
@@ -239,6 +240,15 @@ void parse_target(MapReader& top, Network& net) {
     net.target.clock_mhz = target->number("clock_mhz", false, 0.0, 2000.0).value_or(net.target.clock_mhz);
 }
 
+void parse_soc(MapReader& top, Network& net) {
+    auto soc = top.map("soc", false, "'soc'");
+    if (!soc) {
+        return;
+    }
+    soc->check_keys(kSocKeys);
+    net.soc.axi_lite = soc->boolean("axi_lite", false).value_or(net.soc.axi_lite);
+}
+
 void parse_layers(MapReader& top, Network& net, DiagnosticBag& bag) {
     YAML::Node layers = top.get("layers");
     if (!layers.IsDefined()) {
@@ -306,6 +316,7 @@ std::optional<Network> parse_network_yaml(const std::filesystem::path& yaml_path
         net.weights_where = location_of(file, top->get("weights"));
     }
     parse_target(*top, net);
+    parse_soc(*top, net);
     parse_layers(*top, net, bag);
     bag.sort_by_location(first_diagnostic);
     if (bag.error_count() > errors_before) {

@@ -236,6 +236,28 @@ std::optional<std::string> MapReader::string(std::string_view key, bool required
     return value.Scalar();
 }
 
+std::optional<bool> MapReader::boolean(std::string_view key, bool required) {
+    YAML::Node value = get(key);
+    if (!value.IsDefined()) {
+        if (required) {
+            missing(key);
+        }
+        return std::nullopt;
+    }
+    if (value.IsScalar()) {
+        const std::string& text = value.Scalar();
+        if (text == "true" || text == "True" || text == "TRUE") {
+            return true;
+        }
+        if (text == "false" || text == "False" || text == "FALSE") {
+            return false;
+        }
+    }
+    error("wrong-type", location_of(file_, value),
+          fmt::format("'{}' of {} must be true or false, found {}", key, context_, describe_yaml_value(value)));
+    return std::nullopt;
+}
+
 std::optional<std::string> MapReader::choice(std::string_view key, bool required,
                                              std::span<const std::string_view> choices) {
     auto text = string(key, required);

@@ -41,6 +41,8 @@ public:
     std::optional<int64_t> integer(std::string_view key, bool required, int64_t min, int64_t max);
     std::optional<double> number(std::string_view key, bool required, double min, double max);
     std::optional<std::string> string(std::string_view key, bool required);
+    // true/false (YAML 1.2 core schema spellings only: true, false, True, False, TRUE, FALSE).
+    std::optional<bool> boolean(std::string_view key, bool required);
     // A string that must be one of `choices`.
     std::optional<std::string> choice(std::string_view key, bool required, std::span<const std::string_view> choices);
     // A nested mapping; nullopt if absent or not a mapping (error recorded).

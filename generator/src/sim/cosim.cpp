@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -85,6 +86,22 @@ std::string sim_config(const rtl::GeneratedDesign& design, const Network& net) {
         "constexpr int kChannels = {1};\nconstexpr int kHeight = {2};\nconstexpr int kWidth = {3};\n"
         "constexpr int kBits = {4};\nconstexpr int kClasses = {5};\n",
         design.top, net.input.channels, net.input.height, net.input.width, net.input.bits, net.classes());
+    if (design.ctrl_address_width > 0) {
+        // The harness drives s_axi_ctrl through the same C header a driver writer gets.
+        const std::string p = fmt::format("{}", design.top);
+        std::string upper;
+        for (char ch : p) {
+            upper += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        }
+        config += fmt::format(
+            "#define BNNGEN_AXI_LITE 1\n#include \"{0}_regs.h\"\n"
+            "#define BNNGEN_REG(name) {1}_REG_##name\n#define BNNGEN_VALUE(name) {1}_##name##_VALUE\n"
+            "#define BNNGEN_BIT(reg, field) {1}_##reg##_##field\n#define BNNGEN_COUNTER_COUNT {1}_COUNTER_COUNT\n"
+            "#define BNNGEN_REG_COUNTERS {1}_COUNTERS\n",
+            design.top, upper);
+    } else {
+        config += "#define BNNGEN_AXI_LITE 0\n";
+    }
     // The performance counters, read through the model's root by their public names.
     config += "#define BNNGEN_COUNTERS(X)";
     for (const rtl::Counter& c : design.counters) {
@@ -106,6 +123,10 @@ fs::path build_model(const rtl::GeneratedDesign& design, const Network& net, con
     for (const auto& [name, text] : rtl::harness_sources()) {
         hash = fnv1a(fnv1a(hash, name), text);
     }
+    const std::string regs_header = design.top + "_regs.h";
+    if (design.files.count(regs_header) != 0) {
+        hash = fnv1a(fnv1a(hash, regs_header), design.files.at(regs_header));
+    }
     const fs::path dir = opt.build_dir / fmt::format("{}-{:016x}", design.top, hash);
     const fs::path exe = dir / "obj" / ("V" + design.top);
     if (fs::exists(exe)) {
@@ -117,6 +138,9 @@ fs::path build_model(const rtl::GeneratedDesign& design, const Network& net, con
     }
     for (const auto& [name, text] : rtl::harness_sources()) {
         write_text(dir / "src" / name, text);
+    }
+    if (design.files.count(regs_header) != 0) {
+        write_text(dir / "src" / regs_header, design.files.at(regs_header));
     }
     write_text(dir / "src" / "bnngen_sim_config.h", config);
 
@@ -171,6 +195,9 @@ CosimResult run_cosim(const rtl::GeneratedDesign& design, const Network& net, co
         "cd {} && {} --images {} --count {} --out {} --counters {} --stall-in {} --stall-out {} --seed {} --timeout {}",
         quote(opt.design_dir.string()), quote(exe.string()), quote(image_file.string()), images.count,
         quote(output_file.string()), quote(counter_file.string()), opt.stall_in, opt.stall_out, opt.seed, opt.timeout_cycles);
+    if (opt.soft_reset_after > 0) {
+        command += fmt::format(" --soft-reset-after {}", opt.soft_reset_after);
+    }
     if (!opt.trace.empty()) {
         command += " --trace " + quote(fs::absolute(opt.trace).string());
     }
@@ -202,14 +229,26 @@ CosimResult run_cosim(const rtl::GeneratedDesign& design, const Network& net, co
     std::ifstream counters(counter_file);
     while (std::getline(counters, line)) {
         std::istringstream fields(line);
-        CounterValue c;
-        fields >> c.layer >> c.kind >> c.value;
-        if (!fields) {
-            throw InputError("simulation-failed", counter_file.string(), fmt::format("malformed counter line '{}'", line));
+        std::string what;
+        fields >> what;
+        if (what == "counter") {
+            CounterValue c;
+            fields >> c.layer >> c.kind >> c.value;
+            if (fields) {
+                result.counters.push_back(std::move(c));
+                continue;
+            }
+        } else if (what == "register") {
+            RegisterCheck r;
+            fields >> r.name >> r.value >> r.expected;
+            if (fields) {
+                result.registers.push_back(std::move(r));
+                continue;
+            }
         }
-        result.counters.push_back(std::move(c));
+        throw InputError("simulation-failed", counter_file.string(), fmt::format("malformed counter line '{}'", line));
     }
-    if (result.counters.size() != design.counters.size()) {
+    if (result.exit_status == 0 && result.counters.size() != design.counters.size()) {
         throw InputError("simulation-failed", counter_file.string(),
                          fmt::format("expected {} performance counters, the simulation wrote {}", design.counters.size(),
                                      result.counters.size()));

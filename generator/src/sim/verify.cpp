@@ -62,6 +62,7 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
         report.correct = correct;
     }
     report.layers = layer_activity(net, report.images_returned, model, rtl);
+    report.registers = rtl.registers;
     std::vector<double> computed_share(net.layers.size(), 1.0);
     for (size_t i = 0, a = 0; i < net.layers.size(); ++i) {
         if (!net.layers[i].is_compute()) {

@@ -5,23 +5,19 @@
 #include "bnngen/sim/cosim.hpp"
 #include "bnngen/sim/verify.hpp"
 
+#include "../e2e_networks.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
 
 using namespace bnngen;
+using bnngen::test::load_e2e;
 namespace fs = std::filesystem;
 
 namespace {
 
 const fs::path kWork = fs::temp_directory_path() / "bnngen_hw_tests";
-
-Network load_e2e(const std::string& name) {
-    DiagnosticBag bag;
-    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "verif/e2e" / name / "network.yaml", bag);
-    REQUIRE(net.has_value());
-    return *net;
-}
 
 io::ImageSet images_of(const Network& net, int64_t count) {
     return io::load_images(fs::path(BNNGEN_SOURCE_DIR) / "verif/e2e" / net.name / "images.npy", net.input.channels,
@@ -52,7 +48,8 @@ TEST_CASE("a design that never answers is reported as hung, not waited for") {
         "  wire unused = &{1'b0, aclk, aresetn, s_axis_tdata, s_axis_tvalid, s_axis_tlast, m_axis_tready};\n"
         "endmodule\n";
     design.verilog_sources = {design.top + ".v"};
-    design.counters.clear();  // the stand-in has no performance counters
+    design.counters.clear();  // the stand-in has no performance counters ...
+    design.ctrl_address_width = 0;  // ... and no s_axi_ctrl
     rtl::write_design(design, kWork / "hung");
     auto images = images_of(net, 3);
     auto result = sim::run_cosim(design, net, images, options_for("hung"));
@@ -149,4 +146,83 @@ TEST_CASE("the performance counters are read back and a wrong count fails verifi
     CHECK(wrong_report.mismatches.empty());
     CHECK_FALSE(wrong_report.counters_match());
     CHECK_FALSE(wrong_report.passed());
+}
+
+namespace {
+
+const sim::RegisterCheck* find_register(const sim::CosimResult& result, const std::string& name) {
+    for (const auto& r : result.registers) {
+        if (r.name == name) {
+            return &r;
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("the harness configures the design over AXI-Lite and every register equals its own count") {
+    Network net = load_e2e("spatial_pruned");
+    rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    REQUIRE(design.ctrl_address_width > 0);
+    rtl::write_design(design, kWork / "axi_lite");
+    auto images = images_of(net, 8);
+    auto options = options_for("axi_lite");
+    options.stall_in = 0.3;
+    options.stall_out = 0.3;
+    auto result = sim::run_cosim(design, net, images, options);
+    REQUIRE(result.exit_status == 0);
+    for (const char* name : {"ID", "VERSION", "NETWORK_HASH", "CONTROL", "STATUS", "IMAGES_IN", "IMAGES_OUT", "CYCLES",
+                             "BUSY_CYCLES", "IN_STALL_CYCLES", "OUT_STALL_CYCLES", "IRQ_ENABLE", "IRQ_STATUS",
+                             "BATCH_SIZE", "COUNTER_COUNT", "PIXELS_PER_IMAGE", "UNMAPPED_READ_RESPONSE",
+                             "INTERRUPT_BEFORE_CLEAR", "IRQ_STATUS_AFTER_CLEAR", "INTERRUPT_AFTER_CLEAR",
+                             "INTERRUPT_BEFORE_FIRST_RESULT"}) {
+        CAPTURE(name);
+        const sim::RegisterCheck* r = find_register(result, name);
+        REQUIRE(r != nullptr);
+        CHECK(r->value == r->expected);
+    }
+    CHECK(find_register(result, "IMAGES_OUT")->value == 8);
+    CHECK(find_register(result, "IN_STALL_CYCLES")->value > 0);   // the random stalls are really counted
+    CHECK(find_register(result, "OUT_STALL_CYCLES")->value > 0);
+    CHECK(find_register(result, "CYCLES")->value > find_register(result, "BUSY_CYCLES")->value);
+    auto report = sim::compare_with_golden(net, images, {}, result);
+    CHECK(report.passed());  // the layer counters, read over AXI-Lite, equal the golden counts
+
+    // The control block blind to input stalls: the results stay right, the register check must not.
+    std::string& top = design.files.at(design.top + ".v");
+    const std::string observed = ".in_ready(s_axis_tready),";
+    REQUIRE(top.find(observed) != std::string::npos);
+    top.replace(top.find(observed), observed.size(), ".in_ready(1'b1),");
+    rtl::write_design(design, kWork / "axi_lite_wrong");
+    auto wrong = sim::run_cosim(design, net, images, options);
+    auto wrong_report = sim::compare_with_golden(net, images, {}, wrong);
+    CHECK(wrong_report.mismatches.empty());
+    CHECK_FALSE(wrong_report.registers_match());
+    CHECK(find_register(wrong, "IN_STALL_CYCLES")->value == 0);
+}
+
+TEST_CASE("a soft reset in the middle of an image, then a new stream: correct results and nothing stale") {
+    Network net = load_e2e("spatial_pruned");
+    rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    rtl::write_design(design, kWork / "soft_reset");
+    auto images = images_of(net, 6);
+    const auto pixels = static_cast<uint64_t>(net.input.height * net.input.width);
+    for (uint64_t after : {pixels / 2, 2 * pixels + 7}) {
+        CAPTURE(after);
+        auto options = options_for("soft_reset");
+        options.stall_in = 0.2;
+        options.stall_out = 0.2;
+        options.soft_reset_after = after;
+        auto result = sim::run_cosim(design, net, images, options);
+        REQUIRE(result.exit_status == 0);
+        REQUIRE(result.images.size() == 6);
+        auto report = sim::compare_with_golden(net, images, {}, result);
+        CHECK(report.mismatches.empty());
+        CHECK(report.counters_match());  // the layer counters count the second stream only
+        CHECK(report.registers_match());
+        CHECK(find_register(result, "IMAGES_IN")->value == 6);
+        CHECK(find_register(result, "IMAGES_OUT")->value == 6);
+        CHECK(report.passed());
+    }
 }

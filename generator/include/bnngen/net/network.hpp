@@ -87,6 +87,11 @@ struct Target {
     double clock_mhz = 200.0;
 };
 
+// How the accelerator plugs into a system on chip (docs/soc.md).
+struct Soc {
+    bool axi_lite = true;  // s_axi_ctrl_* control/status/counter registers and an interrupt line
+};
+
 struct InputSpec {
     int channels = 0;
     int height = 0;
@@ -101,6 +106,7 @@ struct Network {
     SourceLocation weights_where;  // where network.yaml names it
     InputSpec input;
     Target target;
+    Soc soc;
     std::vector<Layer> layers;
 
     // The network's output is one value per class: the last layer's output is classes x 1 x 1.

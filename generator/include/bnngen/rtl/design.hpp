@@ -35,6 +35,9 @@ struct GeneratedDesign {
     int score_width = 0;  // bits of each class score inside the design (sign-extended to 32 at m_axis)
     int input_beat_width = 0;  // s_axis_tdata bits
     std::vector<Counter> counters;  // since reset, in layer order
+    // AXI4-Lite control port s_axi_ctrl_* (docs/soc.md): its address bits, 0 when the design has
+    // none (soc: {axi_lite: false}). With it come the `interrupt` output and the register map.
+    int ctrl_address_width = 0;
 };
 
 // What the hardware cannot build yet gets an error at the layer (a warning where the design stays

@@ -22,6 +22,9 @@ struct CosimOptions {
     uint64_t seed = 1;
     uint64_t timeout_cycles = 200000;  // no output beat for this long = the pipeline hung
     std::filesystem::path trace;       // FST waveform, when not empty
+    // A design with s_axi_ctrl: soft-reset it after this many input beats, abandon that stream and
+    // stream all images again (0: no soft reset). The results are the second stream's.
+    uint64_t soft_reset_after = 0;
     int jobs = 2;
 };
 
@@ -39,11 +42,22 @@ struct CounterValue {
     uint64_t value = 0;
 };
 
+// A register of s_axi_ctrl read at the end of the run, against the harness's own count of the same
+// thing (sim_main.cpp): ID and hash, CONTROL/STATUS, images in/out, cycles, busy and stall cycles,
+// the interrupt line before and after clearing IRQ_STATUS.
+struct RegisterCheck {
+    std::string name;
+    uint64_t value = 0;
+    uint64_t expected = 0;
+    [[nodiscard]] bool ok() const { return value == expected; }
+};
+
 struct CosimResult {
     std::vector<ImageOutput> images;  // as many as came back
     int exit_status = 0;              // the simulation's: 0 ok, 2 hung (timeout), 3 framing error
     std::string log;                  // what the simulation printed
     std::vector<CounterValue> counters;  // every counter of the design, in its order
+    std::vector<RegisterCheck> registers;  // empty for a design without s_axi_ctrl
     bool rebuilt = false;             // false: the cached Verilator build was reused
     double build_seconds = 0.0;
     double run_seconds = 0.0;

@@ -64,8 +64,18 @@ struct VerifyReport {
         }
         return true;
     }
+    // The s_axi_ctrl registers against the harness's own counts (empty without AXI-Lite).
+    std::vector<RegisterCheck> registers;
+    [[nodiscard]] bool registers_match() const {
+        for (const RegisterCheck& r : registers) {
+            if (!r.ok()) {
+                return false;
+            }
+        }
+        return true;
+    }
     [[nodiscard]] bool passed() const {
-        return mismatches.empty() && images_returned == images_sent && counters_match();
+        return mismatches.empty() && images_returned == images_sent && counters_match() && registers_match();
     }
 };
 
