@@ -58,6 +58,7 @@ class Builder:
     def __init__(self, name, images, bits, seed):
         self.rng = np.random.default_rng(seed)
         self.name = name
+        self.soc = None              # the YAML value of `soc`, when not the default
         self.x = images              # current activations: integers, then 0/1 bits
         self.integer = True
         self.bits = bits
@@ -122,9 +123,10 @@ class Builder:
         self.layers.append(f"{{name: {name}, type: dense, out_features: {out}, activation: {act}, "
                            f"fold: {{pe: {pe}, simd: {simd}}}}}")
 
-    def write(self, shape, images_file, note, unpruned_twin=False):
+    def write(self, shape, images_file, note, unpruned_twin=False, soc=None):
         """unpruned_twin: also write unpruned.yaml, the same network without spatial pruning, whose
-        outputs the tolerance-0 design must reproduce exactly."""
+        outputs the tolerance-0 design must reproduce exactly.  soc: the YAML value of `soc`."""
+        self.soc = soc
         folder = os.path.join(HERE, self.name)
         os.makedirs(folder, exist_ok=True)
         c, h, w = shape
@@ -145,8 +147,10 @@ class Builder:
                  f"name: {name}",
                  f"input: {{channels: {c}, height: {h}, width: {w}, bits: {self.bits}}}",
                  "weights: weights.npz",
-                 "target: {part: xczu3eg-sbva484-1-e, clock_mhz: 200}",
-                 "layers:"] + [f"  - {layer}" for layer in layers]
+                 "target: {part: xczu3eg-sbva484-1-e, clock_mhz: 200}"]
+        if self.soc:
+            lines.append(f"soc: {self.soc}")
+        lines += ["layers:"] + [f"  - {layer}" for layer in layers]
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
 
@@ -167,7 +171,9 @@ def main():
     b.dense("fc1", 64, pe=8, simd=49)
     b.dense("fc2", 32, pe=4, simd=16)
     b.dense("fc3", 10, last=True, pe=5, simd=8)
-    b.write((1, 28, 28), binary, "dense-only MLP on 1-bit inputs")
+    # the pure streaming block: no s_axi_ctrl (the harness reads the counters by name)
+    b.write((1, 28, 28), binary, "dense-only MLP on 1-bit inputs, without AXI-Lite",
+            soc="{axi_lite: false}")
 
     # 3. stride 2 with padding 0, then padding 1 with pad_value +1, on 4-bit random images.
     rng = np.random.default_rng(3)
