@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: installs what is missing, builds with
 # warnings as errors, runs every test (CTest), runs the unit tests again under ASan + UBSan, and
-# runs the PyTorch trainer's smoke test.
+# runs the PyTorch trainer's smoke test and its spatial-pruning-aware training against the golden model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -21,3 +21,4 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== trainer smoke test (PyTorch, CPU)"
 /usr/bin/python3 examples/train/test_train_smoke.py
+/usr/bin/python3 examples/train/test_spatial_training.py build/ci/generator/bnngen

@@ -279,19 +279,46 @@ class BNN(nn.Module):
             block.keep = k
         self.keep = {n: b.keep for n, b in self.blocks.items()
                      if isinstance(b, ConvBlock) and b.keep < b.in_ch}
+        # {conv name: tolerance}: train through dynamic spatial pruning (DESIGN.md 4.2) as the
+        # hardware and golden model apply it.  Not part of the exported network: the exporter
+        # proves the unskipped network exact; network.yaml's prune.spatial turns skipping on.
+        self.spatial_tolerance = {}
 
     def forward(self, x, collect=None):
         """x: float pixels [N,C,H,W] (0..255).  collect: optional list receiving each block's
         output (the last block contributes its integer scores, not the scaled logits)."""
-        for block in self.blocks.values():
+        backgrounds = self.backgrounds() if self.spatial_tolerance else {}
+        previous = None
+        for name, block in self.blocks.items():
             if collect is not None and isinstance(block, DenseBlock) and block.last:
                 s = block.pre(x)
                 collect.append(s)
                 return s * block.alpha
-            x = block(x)
+            y = block(x)
+            if name in self.spatial_tolerance:
+                y = skip_background_windows(x, y, backgrounds[previous], backgrounds[name],
+                                            self.spatial_tolerance[name], block.kernel, block.padding)
+            x = y
+            previous = name
             if collect is not None:
                 collect.append(x)
         return x
+
+    def backgrounds(self):
+        """{block name: its background output vector} as DESIGN.md 4.2 defines it, in eval-mode
+        arithmetic (running statistics), until the first dense block."""
+        out = {}
+        with torch.no_grad():
+            bg = None  # the input's background: 0 in every channel
+            for name, block in self.blocks.items():
+                if isinstance(block, DenseBlock):
+                    break
+                if isinstance(block, ConvBlock):
+                    w = block.binary_weight().sum(dim=(2, 3))  # [out, in]
+                    s = torch.zeros(block.out_ch) if bg is None else w @ bg
+                    bg = binarize(bn_eval(block.bn, s))
+                out[name] = bg
+        return out
 
     def scores(self, x):
         """Integer class scores W_bin @ x of the classifier (exact in float32)."""
@@ -318,6 +345,18 @@ class BNN(nn.Module):
 def bn_eval(bn, s):
     """The batch norm as the exporter folds it (running statistics), differentiable in gamma/beta."""
     return bn.weight * (s - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) + bn.bias
+
+
+def skip_background_windows(x, y, background_in, background_out, tolerance, kernel, padding):
+    """The layer output y with every position skipped by spatial pruning replaced by the layer's
+    background: a position is skipped when at most `tolerance` taps of its window (padding taps
+    included, padding = -1) differ from the input background in any channel.  Gradients flow
+    through the computed positions only, as the hardware computes only those."""
+    differs = (x != background_in[None, :, None, None]).any(dim=1, keepdim=True).float()
+    differs = F.pad(differs, (padding,) * 4, value=float(bool((background_in != -1).any())))
+    count = F.conv2d(differs, x.new_ones(1, 1, kernel, kernel))
+    skip = count <= tolerance
+    return torch.where(skip, background_out[None, :, None, None].expand_as(y), y)
 
 
 def background_pre_sign(model, layers):

@@ -30,7 +30,7 @@ CHECKPOINT_VERSION = 1
 # is the same run.  --epochs may be changed (the LR schedule then stretches from that point).
 RUN_ARGS = ("arch", "keep", "seed", "batch_size", "lr", "lr_schedule", "lr_step", "lr_gamma",
             "weight_decay", "prune_end", "mask_group", "train_limit", "test_limit", "data",
-            "init", "background", "background_weight", "background_margin")
+            "init", "background", "background_weight", "background_margin", "spatial")
 
 
 def parse_args(argv):
@@ -68,6 +68,10 @@ def parse_args(argv):
     p.add_argument("--background-margin", type=float, default=0.5,
                    help="pre-sign value each background channel is pushed below, negated "
                         "(default: %(default)s)")
+    p.add_argument("--spatial", default="",
+                   help="train through dynamic spatial pruning at these tolerances, e.g. "
+                        "conv2=5,conv3=4,conv4=5: skipped windows output the layer's background, "
+                        "as in hardware (the exported network.yaml needs the same prune.spatial)")
     p.add_argument("--data", default=bnn_model.DEFAULT_DATA_DIR,
                    help="folder with the Fashion-MNIST idx .gz files (default: %(default)s)")
     p.add_argument("--train-limit", type=int, default=0,
@@ -176,6 +180,10 @@ def train(args):
             raise SystemExit(f"--init {args.init}: it was trained with --arch {init['run']['arch']} "
                              f"--keep {init['run']['keep']!r}, not --arch {args.arch} --keep {args.keep!r}")
         model.load_state_dict(init["model"])
+    model.spatial_tolerance = bnn_model.parse_keep(args.spatial)
+    for name in model.spatial_tolerance:
+        if name not in [n for n, _ in model.conv_blocks()][1:]:
+            raise SystemExit(f"--spatial {name}: not a conv layer after the first of {args.arch}")
     background = [n for n in args.background.split(",") if n]
     convs = [name for name, _ in model.conv_blocks()]
     for name in background:
