@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark of structured kernel pruning and dynamic spatial pruning in hardware on the trained
-# CNV-sized Fashion-MNIST networks, all four variants measured in this one run, at the same folding:
+# CNV-sized Fashion-MNIST networks, all five variants measured in this one run, at the same folding:
 #   unpruned   examples/fmnist_cnv                 (trained without pruning)
 #   spatial    examples/fmnist_cnv_spatial         (the same weights, spatial pruning on conv2-4)
 #   kernel     examples/fmnist_cnv_pruned          (trained keeping 8/32, 8/32, 16/64 kernels)
 #   both       examples/fmnist_cnv_pruned_spatial  (the same weights, spatial pruning on conv2-4)
+#   lossy      examples/fmnist_cnv_pruned_lossy    (fmnist_cnv_pruned fine-tuned through lossy spatial
+#                                                   pruning, tolerance 5/4/5 on conv2/3/4)
 # For each: golden-model accuracy on the 10 000 test images, `bnngen analyze --rtl` on the first
 # IMAGES test images (operations, the matrix-vector units' cycles predicted and counted in
 # co-simulation, the pipeline interval predicted and measured; 0 mismatches required), and Yosys
@@ -18,9 +20,10 @@ work=${2:-$root/build/bench/pruning_cnv}
 images=${3:-200}
 mkdir -p "$work" && work=$(cd "$work" && pwd)  # absolute: Yosys runs inside each design folder
 data=/usr/share/datasets/fashion-mnist
-examples=${EXAMPLES:-$root/examples}   # where the four networks are
+examples=${EXAMPLES:-$root/examples}   # where the five networks are
 synth_jobs=()
-variants=(unpruned:fmnist_cnv spatial:fmnist_cnv_spatial kernel:fmnist_cnv_pruned both:fmnist_cnv_pruned_spatial)
+variants=(unpruned:fmnist_cnv spatial:fmnist_cnv_spatial kernel:fmnist_cnv_pruned both:fmnist_cnv_pruned_spatial
+          lossy:fmnist_cnv_pruned_lossy)
 
 for v in "${variants[@]}"; do
   label=${v%%:*} net=$examples/${v#*:}/network.yaml

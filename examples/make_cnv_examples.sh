@@ -20,6 +20,10 @@ if [ "${1:-export}" = train ]; then
   $py examples/train/bnn_train.py --arch $arch --keep conv2=8,conv3=8,conv4=16 --epochs 20 --seed 0 \
     --out examples/fmnist_cnv_pruned --quiet &
   wait
+  # kernel pruning + lossy spatial pruning (tolerance 5/4/5): 3 epochs fine-tuned through the skipping
+  $py examples/train/bnn_train.py --arch $arch --keep conv2=8,conv3=8,conv4=16 \
+    --init examples/fmnist_cnv_pruned/checkpoint.pt --spatial conv2=5,conv3=4,conv4=5 --lr 3e-4 \
+    --epochs 3 --seed 0 --out examples/fmnist_cnv_pruned_lossy --quiet
 fi
 for net in fmnist_cnv fmnist_cnv_pruned; do
   $py examples/train/bnn_export.py --run examples/$net --fold $fold
@@ -29,3 +33,10 @@ for net in fmnist_cnv fmnist_cnv_pruned; do
   $py examples/train/with_spatial.py examples/$net/network.yaml examples/${net}_spatial/unpruned.yaml \
     --layers '' --name ${net}_spatial_unpruned
 done
+lossy=examples/fmnist_cnv_pruned_lossy
+$py examples/train/bnn_export.py --run $lossy --fold $fold
+mv $lossy/network.yaml $lossy/unskipped.yaml
+rm -f $lossy/test_scores.npy  # the unskipped network's; the shipped network skips
+$py examples/train/with_spatial.py $lossy/unskipped.yaml $lossy/network.yaml --layers conv2,conv3,conv4 \
+  --tolerance conv2=5,conv3=4,conv4=5 --name fmnist_cnv_pruned_lossy
+sed -i 's/^name: .*/name: fmnist_cnv_pruned_lossy_unskipped/' $lossy/unskipped.yaml

@@ -21,14 +21,21 @@ def main(argv=None):
     p.add_argument("out", help="the new network.yaml")
     p.add_argument("--layers", required=True,
                    help="comma-separated binary conv layers, e.g. conv2,conv3 ('' copies the network unchanged)")
-    p.add_argument("--tolerance", type=int, default=0, help="differing taps still skipped (0 = exact)")
+    p.add_argument("--tolerance", default="0",
+                   help="differing taps still skipped (0 = exact): one number for every layer, or "
+                        "per layer, e.g. conv2=5,conv3=4,conv4=5")
     p.add_argument("--name", help="network name (default: the output folder's name)")
     args = p.parse_args(argv)
 
     with open(args.network) as f:
         lines = f.read().splitlines()
     wanted = [name for name in args.layers.split(",") if name]
-    spatial = f"spatial: {{mode: background, tolerance: {args.tolerance}}}"
+    if "=" in args.tolerance:
+        tolerance = {k: int(v) for k, v in (item.split("=") for item in args.tolerance.split(","))}
+        if sorted(tolerance) != sorted(wanted):
+            sys.exit(f"--tolerance {args.tolerance}: give one for each of --layers {args.layers}")
+    else:
+        tolerance = {name: int(args.tolerance) for name in wanted}
     out_dir = os.path.dirname(os.path.abspath(args.out))
     name = args.name or os.path.basename(out_dir)
     done = set()
@@ -36,6 +43,7 @@ def main(argv=None):
     for line in lines:
         m = re.match(r"^(\s*- \{name: )([A-Za-z_][A-Za-z0-9_]*)(, .*)\}$", line)
         if m and m.group(2) in wanted:
+            spatial = f"spatial: {{mode: background, tolerance: {tolerance[m.group(2)]}}}"
             body = m.group(3)
             if "spatial:" in body:
                 sys.exit(f"{args.network}: layer '{m.group(2)}' already has spatial pruning")
