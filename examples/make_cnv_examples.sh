@@ -36,7 +36,8 @@ done
 lossy=examples/fmnist_cnv_pruned_lossy
 $py examples/train/bnn_export.py --run $lossy --fold $fold
 mv $lossy/network.yaml $lossy/unskipped.yaml
-rm -f $lossy/test_scores.npy  # the unskipped network's; the shipped network skips
+# test_scores.npy: PyTorch's scores through the skipping (the exporter's are the unskipped network's)
+$py examples/train/spatial_scores.py $lossy/checkpoint.pt $lossy/test_scores.npy --spatial conv2=5,conv3=4,conv4=5
 $py examples/train/with_spatial.py $lossy/unskipped.yaml $lossy/network.yaml --layers conv2,conv3,conv4 \
   --tolerance conv2=5,conv3=4,conv4=5 --name fmnist_cnv_pruned_lossy
 sed -i 's/^name: .*/name: fmnist_cnv_pruned_lossy_unskipped/' $lossy/unskipped.yaml
