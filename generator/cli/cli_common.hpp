@@ -60,4 +60,14 @@ struct AnalyzeOptions {
 };
 int run_analyze(const AnalyzeOptions& opt);
 
+// `bnngen report` (report_command.cpp).
+struct ReportCommandOptions {
+    std::string yaml;
+    std::string json;
+    std::string markdown;
+    std::string work;  // empty: a temporary folder, removed afterwards unless keep_work
+    bool keep_work = false;
+};
+int run_report(const ReportCommandOptions& opt);
+
 }  // namespace bnngen::cli

@@ -202,6 +202,17 @@ int run_verify(const VerifyOptions& opt) {
                    static_cast<double>(std::max<int64_t>(1, report.images_returned)), *report.correct, report.images_returned);
     }
     print_layer_activity(report);
+    if (!report.registers.empty()) {
+        const auto equal = std::count_if(report.registers.begin(), report.registers.end(),
+                                         [](const bnngen::sim::RegisterCheck& r) { return r.ok(); });
+        fmt::print("AXI-Lite registers (s_axi_ctrl): {} of {} checks equal to the harness's own counts\n", equal,
+                   report.registers.size());
+        for (const auto& r : report.registers) {
+            if (!r.ok()) {
+                fmt::print(stderr, "error: register check {}: read {}, expected {}\n", r.name, r.value, r.expected);
+            }
+        }
+    }
     const double predicted = static_cast<double>(report.predicted_interval);
     if (report.measured_interval > 0) {
         fmt::print("cycles per image (steady state): measured {:.1f}, predicted {} (ratio {:.3f}){}\n",
@@ -276,6 +287,17 @@ int main(int argc, char** argv) {
     analyze->add_option("--json", analyze_opt.json, "also write the table as JSON");
     analyze->add_option("--csv", analyze_opt.csv, "also write the table as CSV");
 
+    ReportCommandOptions report_opt;
+    auto* report = app.add_subcommand(
+        "report", "FPGA resources per layer (Yosys synth_xilinx estimate) and throughput at the target clock");
+    report->add_option("network", report_opt.yaml, "network.yaml")->required();
+    report->add_option("--json", report_opt.json, "also write the report as JSON");
+    report->add_option("--markdown", report_opt.markdown, "also write the Markdown report to a file");
+    report->add_option("--work", report_opt.work,
+                       "keep the design and Yosys's script, log and statistics in this folder (default: a temporary "
+                       "folder)");
+    report->add_flag("--keep-work", report_opt.keep_work, "do not remove the temporary work folder");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -297,6 +319,9 @@ int main(int argc, char** argv) {
         }
         if (analyze->parsed()) {
             return run_analyze(analyze_opt);
+        }
+        if (report->parsed()) {
+            return run_report(report_opt);
         }
     } catch (const bnngen::InputError& e) {
         std::fputs(bnngen::render(e.diagnostic()).c_str(), stderr);

@@ -13,6 +13,7 @@
 #include "memory_images.hpp"
 #include "mvau_plan.hpp"
 #include "top_emitter.hpp"
+#include "vivado_project.hpp"
 
 #include <fmt/format.h>
 
@@ -357,6 +358,10 @@ GeneratedDesign generate_design(const Network& net, const GenerateOptions& optio
     if (design.ctrl_address_width > 0) {
         design.files[design.top + "_regs.md"] = register_map_markdown(design, net);
         design.files[design.top + "_regs.h"] = register_map_header(design, net);
+    }
+    // Last: the Vivado script lists the sources and memory images above (docs/vivado.md).
+    for (auto& [name, content] : vivado_files(design, net, options)) {
+        design.files[name] = std::move(content);
     }
     return design;
 }

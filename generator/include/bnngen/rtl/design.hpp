@@ -36,7 +36,7 @@ struct GeneratedDesign {
     int input_beat_width = 0;  // s_axis_tdata bits
     std::vector<Counter> counters;  // since reset, in layer order
     // AXI4-Lite control port s_axi_ctrl_* (docs/soc.md): its address bits, 0 when the design has
-    // none (soc: {axi_lite: false}). With it come the `interrupt` output and the register map.
+    // none (soc: {axi_lite: false}). With it come the `irq` output and the register map.
     int ctrl_address_width = 0;
 };
 
