@@ -332,6 +332,28 @@ def resume_is_deterministic():
         assert torch.equal(sa[k], sb[k]), f"{k} differs after resume"
 
 
+@test
+def fine_tuning_with_background_penalty_makes_backgrounds_minus_one():
+    """--init keeps the masks and starts from the checkpoint's weights; --background drives the
+    named layers' background vectors (DESIGN.md 4.2) to -1 = the padding value."""
+    out = os.path.join(TMP, "background")
+    common = TINY + ["--train-limit", "1000", "--epochs", "2"]
+    bnn_train.main(common + ["--out", out + "_base"])
+    base = torch.load(os.path.join(out + "_base", "checkpoint.pt"))["model"]
+    before = bnn_train.build_model({"arch": "c8,p,c16,p,f10", "keep": "conv2=4"})
+    before.load_state_dict(base)
+    on_before = bnn_model.background_channels_on(before, ["conv1", "conv2"])
+    bnn_train.main(common + ["--out", out, "--init", os.path.join(out + "_base", "checkpoint.pt"),
+                             "--background", "conv1,conv2", "--background-weight", "50", "--lr", "0.03"])
+    tuned = torch.load(os.path.join(out, "checkpoint.pt"))["model"]
+    assert torch.equal(tuned["blocks.conv2.kernel_mask"], base["blocks.conv2.kernel_mask"]), "--init changed the masks"
+    after = bnn_train.build_model({"arch": "c8,p,c16,p,f10", "keep": "conv2=4"})
+    after.load_state_dict(tuned)
+    assert bnn_model.background_channels_on(after, ["conv1", "conv2"]) == 0, (on_before, "channels still +1")
+    backgrounds = after.backgrounds()
+    assert torch.all(backgrounds["conv1"] == -1) and torch.all(backgrounds["conv2"] == -1), backgrounds
+
+
 def main():
     passed = failed = 0
     for fn in TESTS:
