@@ -2,12 +2,12 @@
 
 #include "bnngen/diag/error.hpp"
 #include "bnngen/rtl/embedded_files.hpp"
+#include "bnngen/rtl/register_map.hpp"
 
 #include <fmt/format.h>
 
 #include <sys/wait.h>
 
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -88,17 +88,12 @@ std::string sim_config(const rtl::GeneratedDesign& design, const Network& net) {
         design.top, net.input.channels, net.input.height, net.input.width, net.input.bits, net.classes());
     if (design.ctrl_address_width > 0) {
         // The harness drives s_axi_ctrl through the same C header a driver writer gets.
-        const std::string p = fmt::format("{}", design.top);
-        std::string upper;
-        for (char ch : p) {
-            upper += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        }
         config += fmt::format(
             "#define BNNGEN_AXI_LITE 1\n#include \"{0}_regs.h\"\n"
             "#define BNNGEN_REG(name) {1}_REG_##name\n#define BNNGEN_VALUE(name) {1}_##name##_VALUE\n"
             "#define BNNGEN_BIT(reg, field) {1}_##reg##_##field\n#define BNNGEN_COUNTER_COUNT {1}_COUNTER_COUNT\n"
             "#define BNNGEN_REG_COUNTERS {1}_COUNTERS\n",
-            design.top, upper);
+            design.top, rtl::register_macro_prefix(design));
     } else {
         config += "#define BNNGEN_AXI_LITE 0\n";
     }

@@ -47,6 +47,9 @@ int control_address_width(size_t counters);
 // Fixed registers then the design's counters in order (COUNTER_i at 0x40 + 4 i).
 std::vector<Register> register_map(const GeneratedDesign& design);
 
+// The prefix of every macro of the C header: the top module's name in upper case.
+std::string register_macro_prefix(const GeneratedDesign& design);
+
 // "<top>_regs.md": the register table for a reader; "<top>_regs.h": C99 macros for a driver.
 std::string register_map_markdown(const GeneratedDesign& design, const Network& net);
 std::string register_map_header(const GeneratedDesign& design, const Network& net);
