@@ -120,3 +120,25 @@ TEST_CASE("the network hash changes with any weight, threshold, fold or pruning,
     target.target.clock_mhz = 123;  // the clock does not change what the design computes
     CHECK(rtl::network_hash(target) == hash);
 }
+
+TEST_CASE("every shipped example gets its register map, C header, Vivado script and clock constraint") {
+    for (const auto& entry : fs::directory_iterator(fs::path(BNNGEN_SOURCE_DIR) / "examples")) {
+        const fs::path yaml = entry.path() / "network.yaml";
+        if (!fs::exists(yaml)) {
+            continue;
+        }
+        CAPTURE(yaml.string());
+        DiagnosticBag bag;
+        auto net = load_network(yaml, bag);
+        REQUIRE(net.has_value());
+        auto design = rtl::generate_design(*net, {});
+        for (const char* suffix : {"_regs.md", "_regs.h", "_vivado.tcl", ".xdc"}) {
+            CHECK(design.files.count(design.top + suffix) == 1);
+        }
+        const std::string& tcl = design.files.at(design.top + "_vivado.tcl");
+        for (const std::string& source : design.verilog_sources) {
+            CHECK(contains(tcl, source));
+        }
+        CHECK(contains(tcl, net->target.part));
+    }
+}
