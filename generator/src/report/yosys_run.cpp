@@ -1,14 +1,13 @@
 #include "yosys_run.hpp"
 
 #include "bnngen/diag/error.hpp"
+#include "bnngen/util/shell_command.hpp"
 
 #include <fmt/format.h>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -17,14 +16,6 @@ namespace bnngen::report::detail {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string shell_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) {
-        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    }
-    return q + "'";
-}
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -60,22 +51,16 @@ fs::path find_yosys(const std::string& program) {
 double run_yosys(const fs::path& yosys, const fs::path& working_dir, const fs::path& script, const fs::path& log) {
     // -q keeps the console for warnings and errors only; the log gets everything.
     const std::string command =
-        fmt::format("cd {} && {} -q -l {} -s {} 2>&1", shell_quote(working_dir.string()), shell_quote(yosys.string()),
+        fmt::format("cd {} && {} -q -l {} -s {}", shell_quote(working_dir.string()), shell_quote(yosys.string()),
                     shell_quote(log.string()), shell_quote(script.string()));
     const auto start = std::chrono::steady_clock::now();
-    std::string output;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) {
+    const CommandResult ran = run_shell(command);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (ran.status == -1) {
         throw InputError("yosys-failed", yosys.string(), "cannot start Yosys (popen failed)");
     }
-    char buffer[4096];
-    size_t n = 0;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-        output.append(buffer, n);
-    }
-    const int status = pclose(pipe);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    const int exit_code = ran.status;
+    const std::string& output = ran.output;
     if (exit_code != 0) {
         // The log ends with Yosys's ERROR line; without a log (Yosys did not start) the console says why.
         std::string text = read_text(log);

@@ -3,13 +3,11 @@
 #include "bnngen/diag/error.hpp"
 #include "bnngen/rtl/embedded_files.hpp"
 #include "bnngen/rtl/register_map.hpp"
+#include "bnngen/util/shell_command.hpp"
 
 #include <fmt/format.h>
 
-#include <sys/wait.h>
-
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -17,36 +15,6 @@ namespace bnngen::sim {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandResult {
-    int status = 0;
-    std::string output;
-};
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) {
-        q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    }
-    return q + "'";
-}
-
-CommandResult run(const std::string& command) {
-    CommandResult result;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) {
-        result.status = -1;
-        return result;
-    }
-    char buffer[4096];
-    size_t n = 0;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-        result.output.append(buffer, n);
-    }
-    int status = pclose(pipe);
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    return result;
-}
 
 // FNV-1a over every input of the build, so an unchanged design reuses its Verilator model.
 uint64_t fnv1a(uint64_t hash, std::string_view text) {
@@ -141,14 +109,14 @@ fs::path build_model(const rtl::GeneratedDesign& design, const Network& net, con
 
     std::string command = fmt::format("cd {} && verilator --cc --exe --build -j {} --top-module {} -Mdir obj -O3 "
                                       "-CFLAGS '-O1 -std=c++17 -I{} -DBNNGEN_TRACE={}' {} ",
-                                      quote(dir.string()), opt.jobs, design.top, quote((dir / "src").string()),
+                                      shell_quote(dir.string()), opt.jobs, design.top, shell_quote((dir / "src").string()),
                                       trace ? 1 : 0, trace ? "--trace-fst" : "");
     for (const std::string& source : design.verilog_sources) {
-        command += quote("src/" + source) + " ";
+        command += shell_quote("src/" + source) + " ";
     }
     command += "src/sim_main.cpp";
     auto start = std::chrono::steady_clock::now();
-    CommandResult built = run(command);
+    CommandResult built = run_shell(command);
     result.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.rebuilt = true;
     if (built.status != 0 || !fs::exists(exe)) {
@@ -188,16 +156,16 @@ CosimResult run_cosim(const rtl::GeneratedDesign& design, const Network& net, co
     }
     std::string command = fmt::format(
         "cd {} && {} --images {} --count {} --out {} --counters {} --stall-in {} --stall-out {} --seed {} --timeout {}",
-        quote(opt.design_dir.string()), quote(exe.string()), quote(image_file.string()), images.count,
-        quote(output_file.string()), quote(counter_file.string()), opt.stall_in, opt.stall_out, opt.seed, opt.timeout_cycles);
+        shell_quote(opt.design_dir.string()), shell_quote(exe.string()), shell_quote(image_file.string()), images.count,
+        shell_quote(output_file.string()), shell_quote(counter_file.string()), opt.stall_in, opt.stall_out, opt.seed, opt.timeout_cycles);
     if (opt.soft_reset_after > 0) {
         command += fmt::format(" --soft-reset-after {}", opt.soft_reset_after);
     }
     if (!opt.trace.empty()) {
-        command += " --trace " + quote(fs::absolute(opt.trace).string());
+        command += " --trace " + shell_quote(fs::absolute(opt.trace).string());
     }
     auto start = std::chrono::steady_clock::now();
-    CommandResult ran = run(command);
+    CommandResult ran = run_shell(command);
     result.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.exit_status = ran.status;
     result.log = ran.output;
