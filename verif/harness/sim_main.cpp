@@ -96,6 +96,9 @@ Words pixel_beat(const std::vector<uint16_t>& image, int y, int x) {
 constexpr uint64_t kControlWriteLatency = 2;
 #endif
 
+constexpr uint64_t kPixelsPerImage = static_cast<uint64_t>(kHeight) * kWidth;  // input beats per image
+constexpr size_t kImageSize = static_cast<size_t>(kChannels) * kHeight * kWidth;  // values per image
+
 // What the harness itself counts since the design's counters last started from 0: the reference
 // for the status registers.
 struct OwnCounts {
@@ -162,7 +165,7 @@ public:
             ++counts.interrupt_before_first_result;
         }
 #endif
-        const bool busy = counts.beats_in != counts.images_out * static_cast<uint64_t>(kHeight * kWidth);
+        const bool busy = counts.beats_in != counts.images_out * kPixelsPerImage;
         counts.busy += busy ? 1 : 0;
         counts.in_stall += top_->s_axis_tvalid && !top_->s_axis_tready ? 1 : 0;
         counts.out_stall += top_->m_axis_tvalid && !top_->m_axis_tready ? 1 : 0;
@@ -225,10 +228,9 @@ private:
 };
 
 void push_images(Bench& bench, const std::vector<uint16_t>& pixels, long count) {
-    const size_t image_size = static_cast<size_t>(kChannels) * kHeight * kWidth;
     for (long n = 0; n < count; ++n) {
-        std::vector<uint16_t> image(pixels.begin() + static_cast<long>(image_size) * n,
-                                    pixels.begin() + static_cast<long>(image_size) * (n + 1));
+        std::vector<uint16_t> image(pixels.begin() + static_cast<long>(kImageSize) * n,
+                                    pixels.begin() + static_cast<long>(kImageSize) * (n + 1));
         for (int y = 0; y < kHeight; ++y) {
             for (int x = 0; x < kWidth; ++x) {
                 bench.source.push(Beat{pixel_beat(image, y, x), y == kHeight - 1 && x == kWidth - 1});
@@ -243,6 +245,8 @@ struct RegisterCheck {
     size_t op = 0;
     uint64_t expected = 0;
     bool response = false;  // compare the response code instead of the data
+    // A counter register: its expected value from the harness's counts when the read was accepted.
+    uint64_t (*counted)(const OwnCounts&) = nullptr;
 };
 
 // The final reads: every register against what the harness counted, then the W1C clearing of
@@ -253,25 +257,26 @@ std::vector<std::string> check_registers(Bench& bench, long images) {
     auto expect = [&](const char* name, uint32_t address, uint64_t expected) {
         checks.push_back(RegisterCheck{name, c.read(address), expected, false});
     };
-    const uint64_t pixels = static_cast<uint64_t>(kHeight) * kWidth;
     expect("ID", BNNGEN_REG(ID), BNNGEN_VALUE(ID));
     expect("VERSION", BNNGEN_REG(VERSION), BNNGEN_VALUE(VERSION));
     expect("NETWORK_HASH", BNNGEN_REG(NETWORK_HASH), BNNGEN_VALUE(NETWORK_HASH));
     expect("CONTROL", BNNGEN_REG(CONTROL), BNNGEN_BIT(CONTROL, ENABLE));
     expect("STATUS", BNNGEN_REG(STATUS), BNNGEN_BIT(STATUS, ENABLE));
     expect("COUNTER_COUNT", BNNGEN_REG(COUNTER_COUNT), BNNGEN_COUNTER_COUNT);
-    expect("PIXELS_PER_IMAGE", BNNGEN_REG(PIXELS_PER_IMAGE), pixels);
+    expect("PIXELS_PER_IMAGE", BNNGEN_REG(PIXELS_PER_IMAGE), kPixelsPerImage);
     expect("IRQ_ENABLE", BNNGEN_REG(IRQ_ENABLE), BNNGEN_BIT(IRQ_ENABLE, IMAGE) | BNNGEN_BIT(IRQ_ENABLE, BATCH));
     expect("BATCH_SIZE", BNNGEN_REG(BATCH_SIZE), static_cast<uint64_t>(images));
     expect("IRQ_STATUS", BNNGEN_REG(IRQ_STATUS), BNNGEN_BIT(IRQ_STATUS, IMAGE) | BNNGEN_BIT(IRQ_STATUS, BATCH));
-    // the counters: their expected values are the harness's counts when each read is accepted
-    const size_t first_counted = checks.size();
-    expect("IMAGES_IN", BNNGEN_REG(IMAGES_IN), 0);
-    expect("IMAGES_OUT", BNNGEN_REG(IMAGES_OUT), 0);
-    expect("CYCLES", BNNGEN_REG(CYCLES), 0);
-    expect("BUSY_CYCLES", BNNGEN_REG(BUSY_CYCLES), 0);
-    expect("IN_STALL_CYCLES", BNNGEN_REG(IN_STALL_CYCLES), 0);
-    expect("OUT_STALL_CYCLES", BNNGEN_REG(OUT_STALL_CYCLES), 0);
+    auto expect_counted = [&](const char* name, uint32_t address, uint64_t (*counted)(const OwnCounts&)) {
+        checks.push_back(RegisterCheck{name, c.read(address), 0, false, counted});
+    };
+    expect_counted("IMAGES_IN", BNNGEN_REG(IMAGES_IN),
+                   [](const OwnCounts& s) { return s.beats_in / kPixelsPerImage; });
+    expect_counted("IMAGES_OUT", BNNGEN_REG(IMAGES_OUT), [](const OwnCounts& s) { return s.images_out; });
+    expect_counted("CYCLES", BNNGEN_REG(CYCLES), [](const OwnCounts& s) { return s.cycles; });
+    expect_counted("BUSY_CYCLES", BNNGEN_REG(BUSY_CYCLES), [](const OwnCounts& s) { return s.busy; });
+    expect_counted("IN_STALL_CYCLES", BNNGEN_REG(IN_STALL_CYCLES), [](const OwnCounts& s) { return s.in_stall; });
+    expect_counted("OUT_STALL_CYCLES", BNNGEN_REG(OUT_STALL_CYCLES), [](const OwnCounts& s) { return s.out_stall; });
     checks.push_back(RegisterCheck{"UNMAPPED_READ_RESPONSE", c.read(0x40 + 4 * BNNGEN_COUNTER_COUNT), 2, true});
     std::vector<std::pair<std::string, size_t>> counter_reads;
 #define BNNGEN_READ_COUNTER(layer, kind, offset) counter_reads.emplace_back(std::string(layer) + " " + kind, c.read(offset));
@@ -286,12 +291,9 @@ std::vector<std::string> check_registers(Bench& bench, long images) {
         bench.tick();  // the interrupt output is registered
     }
     std::vector<std::string> lines;
-    for (size_t i = 0; i < checks.size(); ++i) {
-        RegisterCheck& check = checks[i];
-        if (i >= first_counted && !check.response) {
-            const OwnCounts& s = bench.snapshot(check.op);
-            const uint64_t values[] = {s.beats_in / pixels, s.images_out, s.cycles, s.busy, s.in_stall, s.out_stall};
-            check.expected = values[i - first_counted];
+    for (RegisterCheck& check : checks) {
+        if (check.counted != nullptr) {
+            check.expected = check.counted(bench.snapshot(check.op));
         }
         const AxiLiteOp& op = c.op(check.op);
         const uint64_t got = check.response ? op.response : op.data;
@@ -322,8 +324,7 @@ int main(int argc, char** argv) {
                              "[--seed S] [--timeout CYCLES] [--soft-reset-after BEATS] [--trace FILE.fst]\n", argv[0]);
         return 1;
     }
-    const size_t image_size = static_cast<size_t>(kChannels) * kHeight * kWidth;
-    std::vector<uint16_t> pixels(image_size * static_cast<size_t>(opt.count));
+    std::vector<uint16_t> pixels(kImageSize * static_cast<size_t>(opt.count));
     {
         std::ifstream in(opt.images, std::ios::binary);
         in.read(reinterpret_cast<char*>(pixels.data()), static_cast<std::streamsize>(pixels.size() * 2));
@@ -349,7 +350,6 @@ int main(int argc, char** argv) {
 #endif
     push_images(bench, pixels, opt.count);
 
-    const uint64_t pixels_per_image = static_cast<uint64_t>(kHeight) * kWidth;
     const size_t beats_per_result = static_cast<size_t>(kClasses) + 1;
     std::vector<uint64_t> first_in(static_cast<size_t>(opt.count), 0);
     std::vector<uint64_t> last_out;
@@ -386,8 +386,8 @@ int main(int argc, char** argv) {
 #endif
         const Events e = bench.tick();
         const uint64_t cycle = bench.cycle - 1;
-        if (e.input_beat && (bench.source.sent() - stream_start - 1) % pixels_per_image == 0) {
-            first_in[(bench.source.sent() - stream_start - 1) / pixels_per_image] = cycle;
+        if (e.input_beat && (bench.source.sent() - stream_start - 1) % kPixelsPerImage == 0) {
+            first_in[(bench.source.sent() - stream_start - 1) / kPixelsPerImage] = cycle;
         }
         if (e.output_beat) {
             idle = 0;
