@@ -2,7 +2,7 @@
 """Training through spatial pruning (bnn_train.py --spatial) computes what bnngen computes.
 
 Trains a small network for one epoch with lossy spatial pruning on conv2 and conv3, exports it,
-adds the same prune.spatial tolerances to its network.yaml, and checks that PyTorch's
+adds the same prune.spatial tolerances to its network.yaml (with_spatial.py), and checks that PyTorch's
 skip-aware class scores equal `bnngen infer`'s (the golden model, DESIGN.md 4.2) on every test
 image, and that skipping really changed the scores of the network (so the check can fail).
 
@@ -10,18 +10,18 @@ image, and that skipping really changed the scores of the network (so the check 
 """
 
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
 import numpy as np
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bnn_model  # noqa: E402
 import bnn_train  # noqa: E402
+import spatial_scores  # noqa: E402
+import with_spatial  # noqa: E402
 
 IMAGES = 500
 TOLERANCE = {"conv2": 2, "conv3": 1}
@@ -37,30 +37,18 @@ def main():
                         "--spatial", ",".join(f"{k}={v}" for k, v in TOLERANCE.items())])
         subprocess.run([sys.executable, os.path.join(HERE, "bnn_export.py"), "--run", run,
                         "--check-images", str(IMAGES), "--quiet"], check=True)
-        yaml = open(os.path.join(run, "network.yaml")).read()
-        for name, t in TOLERANCE.items():
-            yaml, n = re.subn(r"(\{name: %s, type: conv[^\n]*?)(, fold:)" % name,
-                              r"\1, prune: {spatial: {mode: background, tolerance: %d}}\2" % t, yaml)
-            assert n == 1, f"{name} not found in the exported network.yaml"
         spatial = os.path.join(run, "spatial.yaml")
-        open(spatial, "w").write(yaml)
+        with_spatial.main([os.path.join(run, "network.yaml"), spatial, "--layers", ",".join(TOLERANCE),
+                           "--tolerance", ",".join(f"{k}={v}" for k, v in TOLERANCE.items())])
         scores_file = os.path.join(run, "bnngen_scores.npy")
         data = bnn_model.DEFAULT_DATA_DIR
         subprocess.run([bnngen, "infer", spatial, "--images", os.path.join(data, "t10k-images-idx3-ubyte.gz"),
                         "--limit", str(IMAGES), "--out", scores_file], check=True, stdout=subprocess.DEVNULL)
         golden = np.load(scores_file)
-
-        ckpt = bnn_train.load_checkpoint(os.path.join(run, "checkpoint.pt"))
-        model = bnn_train.build_model(ckpt["run"])
-        model.load_state_dict(ckpt["model"])
-        model.eval()
-        x, _ = bnn_model.load_fashion_mnist(data, "t10k")
-        x = torch.from_numpy(x[:IMAGES]).float()
-        with torch.no_grad():
-            model.spatial_tolerance = dict(TOLERANCE)
-            skipping = model.scores(x).numpy()
-            model.spatial_tolerance = {}
-            plain = model.scores(x).numpy()
+        images = bnn_model.load_fashion_mnist(data, "t10k")[0][:IMAGES]
+        checkpoint = os.path.join(run, "checkpoint.pt")
+        skipping = spatial_scores.skip_aware_scores(checkpoint, TOLERANCE, images)
+        plain = spatial_scores.skip_aware_scores(checkpoint, {}, images)
     differ = int((skipping != golden).any(axis=1).sum())
     changed = int((plain != golden).any(axis=1).sum())
     print(f"skip-aware PyTorch vs bnngen golden model: {differ} of {IMAGES} images differ; "
