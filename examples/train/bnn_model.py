@@ -314,9 +314,7 @@ class BNN(nn.Module):
                 if isinstance(block, DenseBlock):
                     break
                 if isinstance(block, ConvBlock):
-                    w = block.binary_weight().sum(dim=(2, 3))  # [out, in]
-                    s = torch.zeros(block.out_ch) if bg is None else w @ bg
-                    bg = binarize(bn_eval(block.bn, s))
+                    bg = binarize(background_window_pre_sign(block, bg))
                 out[name] = bg
         return out
 
@@ -359,6 +357,14 @@ def skip_background_windows(x, y, background_in, background_out, tolerance, kern
     return torch.where(skip, background_out[None, :, None, None].expand_as(y), y)
 
 
+def background_window_pre_sign(block, background):
+    """A conv block's eval-mode pre-sign value per output channel for a window whose every tap
+    is `background` ([in channels]; None: the network input's background, 0)."""
+    if background is None:
+        return bn_eval(block.bn, torch.zeros(block.out_ch))
+    return bn_eval(block.bn, block.binary_weight().sum(dim=(2, 3)) @ background)
+
+
 def background_pre_sign(model, layers):
     """{name: eval-mode pre-sign value of each channel for a window of the previous background}
     of the named conv layers.  The backgrounds are taken as the contract defines them: the
@@ -367,9 +373,7 @@ def background_pre_sign(model, layers):
     out = {}
     for name, block in model.conv_blocks():
         if name in layers:
-            w = block.binary_weight().sum(dim=(1, 2, 3))  # one window of a uniform input
-            s = torch.zeros(block.out_ch) if block.first else -w
-            out[name] = bn_eval(block.bn, s)
+            out[name] = background_window_pre_sign(block, None if block.first else -torch.ones(block.in_ch))
     return out
 
 
