@@ -91,8 +91,8 @@ std::string bits_literal(const std::vector<uint8_t>& bits) { return fmt::format(
 
 void TopEmitter::emit() {
     design_.top = verilog_identifier(net_.name);
-    header();
-    ports();
+    // The body first: the port list (s_axi_ctrl's address width) depends on the counters the layers add.
+    w_.indent();
     input_gating();
     Stream current{"input_pixels", int64_t{net_.input.channels} * net_.input.bits};
     backgrounds_ = golden::background_vectors(net_);
@@ -105,7 +105,11 @@ void TopEmitter::emit() {
     w_.line("endmodule");
     w_.blank();
     w_.line("`default_nettype wire");
-    design_.files[design_.top + ".v"] = w_.text();
+    const std::string body = w_.text();
+    w_ = VerilogWriter{};
+    header();
+    ports();
+    design_.files[design_.top + ".v"] = w_.text() + body;
 }
 
 void TopEmitter::header() {
