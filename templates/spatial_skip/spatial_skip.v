@@ -12,17 +12,21 @@
 //
 // Structure: the skip flag is computed from in_data as a window is accepted (the compare and the
 // popcount drive register inputs only, never a ready). An accepted window pushes its decision
-// (1 = skipped) into an order FIFO (stream_fifo, DEPTH x 1 bit) and, if it is computed, is held
-// in a one-window register that drives unit_valid/unit_data. The head decision of the order FIFO
-// chooses the next output: 1 -> BACKGROUND_OUT, 0 -> the next result of the unit. Outputs go
-// through one output register (out_valid/out_data).
+// (1 = skipped) into an order FIFO (DEPTH x 1 bit) and, if it is computed, itself into a window
+// FIFO (WINDOW_DEPTH windows) that feeds unit_*. The unit's results enter a result FIFO
+// (RESULT_DEPTH results). The head decision of the order FIFO chooses the next output:
+// 1 -> BACKGROUND_OUT, 0 -> the head of the result FIFO. Outputs go through one output register.
+// Why two queues: the window generator passes skipped windows at one per cycle. Without a window
+// queue, a computed window waiting for the busy unit stops the skipped ones behind it, and the
+// unit then idles while a run of skipped windows goes by; without a result queue, the unit stops
+// once its own output places are full of results waiting behind skipped positions. Each queue
+// lets the unit work through such a run for WINDOW_DEPTH (RESULT_DEPTH) of its windows.
 //
-// Timing (cycle schedule in README.md): in_ready = fifo_in_ready && (!hold_valid || unit_ready),
-// fifo_in_ready = (decisions in the order FIFO < DEPTH) as a register; unit_valid = hold_valid,
-// out_valid are registers; result_ready = head_valid && !head_skip && (!out_valid || out_ready).
-// Window accepted at edge t: at the unit from edge t+1; a skipped one is transferred out at edge
-// t+2 at the earliest; a result taken at edge e is transferred out at edge e+1 at the earliest.
-// One window per cycle in and one result per cycle out. Requires stream_fifo.v.
+// Timing (cycle schedule in README.md): in_ready = (order FIFO not full) && (window FIFO not full),
+// result_ready = (result FIFO not full): registers of the FIFOs; unit_valid, out_valid are
+// registers. Window accepted at edge t: at the unit from edge t+1; a skipped one is transferred
+// out at edge t+2 at the earliest; a result taken at edge e is transferred out at edge e+2 at the
+// earliest. One window per cycle in and one result per cycle out. Requires stream_fifo.v.
 
 `default_nettype none
 
@@ -33,6 +37,8 @@ module spatial_skip #(
     parameter integer RESULT_WIDTH = 4,   // bits of one result beat of the unit
     parameter [PIXEL_WIDTH-1:0]  BACKGROUND_IN  = 0,  // the previous layer's background vector (one tap)
     parameter [RESULT_WIDTH-1:0] BACKGROUND_OUT = 0,  // this layer's result for a skipped position
+    parameter integer WINDOW_DEPTH = 2,   // computed windows queued for the unit (>= 2)
+    parameter integer RESULT_DEPTH = 2,   // unit results queued behind earlier positions (>= 2)
     parameter integer DEPTH        = 16   // decisions in flight: entries of the order FIFO (positions
                                           // accepted whose result has not entered the output register)
 ) (
@@ -45,7 +51,7 @@ module spatial_skip #(
     input  wire                          unit_ready,
     output wire [TAPS*PIXEL_WIDTH-1:0]   unit_data,
     input  wire                          result_valid,  // results of the unit, in order
-    output wire                          result_ready,
+    output wire                          result_ready,  // a register
     input  wire [RESULT_WIDTH-1:0]       result_data,
     output reg                           out_valid,     // every position's result, in window order
     input  wire                          out_ready,
@@ -74,6 +80,11 @@ module spatial_skip #(
             $display("ERROR: spatial_skip: DEPTH (%0d) must be >= 2", DEPTH);
             $finish;
         end
+        if (WINDOW_DEPTH < 2 || RESULT_DEPTH < 2) begin
+            $display("ERROR: spatial_skip: WINDOW_DEPTH (%0d) and RESULT_DEPTH (%0d) must be >= 2",
+                     WINDOW_DEPTH, RESULT_DEPTH);
+            $finish;
+        end
     end
 
     // Elaboration-time checks (Verilog-2005 has no elaboration-time $error): an illegal
@@ -89,6 +100,9 @@ module spatial_skip #(
         end
         if (DEPTH < 2) begin : g_param_error_2
             ERROR_spatial_skip_DEPTH_must_be_at_least_2 u_error ();
+        end
+        if (WINDOW_DEPTH < 2 || RESULT_DEPTH < 2) begin : g_param_error_3
+            ERROR_spatial_skip_WINDOW_DEPTH_and_RESULT_DEPTH_must_be_at_least_2 u_error ();
         end
     endgenerate
 
@@ -118,25 +132,30 @@ module spatial_skip #(
     endgenerate
 
     // ---------------------------------------------------------------------------------------------
-    // Input side: accept when the order FIFO has room and the window register is free or frees now.
-    reg              hold_valid;        // a computed window waits for the unit
-    reg [WIN_W-1:0]  hold_data;
-    wire             fifo_in_ready;     // register inside stream_fifo: decisions held < DEPTH
-    wire             hold_free = !hold_valid || unit_ready;
-    wire             in_fire   = in_valid && in_ready;
+    // Input side: accept when both FIFOs have room (their registered flags: in_ready depends on
+    // neither the unit, in_valid nor in_data). A skipped window needs no place in the window FIFO,
+    // but waiting for one costs nothing: when it is full, the unit has WINDOW_DEPTH windows to do.
+    wire win_fifo_in_ready;   // register inside stream_fifo: windows held < WINDOW_DEPTH
+    wire fifo_in_ready;       // register inside stream_fifo: decisions held < DEPTH
+    wire in_fire = in_valid && in_ready;
+    wire [$clog2(WINDOW_DEPTH+1)-1:0] unused_win_count;   // occupancy: only for waveforms
 
-    assign in_ready   = fifo_in_ready && hold_free;
-    assign unit_valid = hold_valid;
-    assign unit_data  = hold_data;
+    assign in_ready = fifo_in_ready && win_fifo_in_ready;
 
-    always @(posedge clk) begin
-        if (in_fire) hold_data <= in_data;   // never overwrites a waiting window (hold_free)
-    end
-
-    always @(posedge clk) begin
-        if (!rst_n) hold_valid <= 1'b0;
-        else if (hold_free) hold_valid <= in_fire && !skip_now;
-    end
+    stream_fifo #(
+        .WIDTH(WIN_W),
+        .DEPTH(WINDOW_DEPTH)
+    ) u_windows (
+        .clk      (clk),
+        .rst_n    (rst_n),
+        .in_valid (in_valid && fifo_in_ready && !skip_now),  // push = this && win_fifo_in_ready
+        .in_ready (win_fifo_in_ready),
+        .in_data  (in_data),
+        .out_valid(unit_valid),
+        .out_ready(unit_ready),
+        .out_data (unit_data),
+        .count    (unused_win_count)
+    );
 
     // ---------------------------------------------------------------------------------------------
     // Order FIFO of decisions (1 = skipped), one per accepted window, in window order.
@@ -151,7 +170,7 @@ module spatial_skip #(
     ) u_order (
         .clk      (clk),
         .rst_n    (rst_n),
-        .in_valid (in_valid && hold_free),  // push = this && fifo_in_ready = in_fire
+        .in_valid (in_valid && win_fifo_in_ready),  // push = this && fifo_in_ready = in_fire
         .in_ready (fifo_in_ready),
         .in_data  (skip_now),
         .out_valid(head_valid),
@@ -161,19 +180,42 @@ module spatial_skip #(
     );
 
     // ---------------------------------------------------------------------------------------------
-    // Output side: the head decision picks BACKGROUND_OUT or the unit's next result.
+    // Results of the unit queue in the result FIFO, so that the unit goes on computing while the
+    // skipped positions ahead of its results leave (one per cycle).
+    wire                    res_valid;
+    wire                    res_pop;
+    wire [RESULT_WIDTH-1:0] res_data;
+    wire [$clog2(RESULT_DEPTH+1)-1:0] unused_res_count;   // occupancy: only for waveforms
+
+    stream_fifo #(
+        .WIDTH(RESULT_WIDTH),
+        .DEPTH(RESULT_DEPTH)
+    ) u_results (
+        .clk      (clk),
+        .rst_n    (rst_n),
+        .in_valid (result_valid),
+        .in_ready (result_ready),
+        .in_data  (result_data),
+        .out_valid(res_valid),
+        .out_ready(res_pop),
+        .out_data (res_data),
+        .count    (unused_res_count)
+    );
+
+    // ---------------------------------------------------------------------------------------------
+    // Output side: the head decision picks BACKGROUND_OUT or the next queued result.
     wire out_free = !out_valid || out_ready;
 
-    assign result_ready = head_valid && !head_skip && out_free;
-    assign head_pop     = out_free && (head_skip || result_valid);   // the FIFO gates it with head_valid
+    assign head_pop = out_free && (head_skip || res_valid);   // the FIFO gates it with head_valid
+    assign res_pop  = out_free && head_valid && !head_skip;   // the FIFO gates it with res_valid
 
     always @(posedge clk) begin
-        if (out_free && head_valid) out_data <= head_skip ? BACKGROUND_OUT : result_data;
+        if (out_free && head_valid) out_data <= head_skip ? BACKGROUND_OUT : res_data;
     end
 
     always @(posedge clk) begin
         if (!rst_n) out_valid <= 1'b0;
-        else if (out_free) out_valid <= head_valid && (head_skip || result_valid);
+        else if (out_free) out_valid <= head_valid && (head_skip || res_valid);
     end
 
     // ---------------------------------------------------------------------------------------------

@@ -452,12 +452,14 @@ if want spatial_skip; then
     rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_TOLERANCE_must_be_0_to_TAPS_minus_1 TAPS=9 TOLERANCE=9
     rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_TOLERANCE_must_be_0_to_TAPS_minus_1 TOLERANCE=-1
     rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_DEPTH_must_be_at_least_2 DEPTH=1
+    rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_WINDOW_DEPTH_and_RESULT_DEPTH_must_be_at_least_2 WINDOW_DEPTH=1
+    rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_WINDOW_DEPTH_and_RESULT_DEPTH_must_be_at_least_2 RESULT_DEPTH=1
     rejects spatial_skip spatial_skip "$S" ERROR_spatial_skip_PIXEL_WIDTH_TAPS_RESULT_WIDTH_must_be_at_least_1 RESULT_WIDTH=0
-    # PW TAPS TOL RW DEPTH BGIN BGOUT (hex): 1-channel 3x3 exact with the smallest order FIFO; 64
-    # channels, 3x3, tolerance 2, 64-bit results, mixed backgrounds; 32 channels 2x2 exact with a
-    # 20-bit "score" result and a deep FIFO; 5 channels 2x2 with the largest tolerance (TAPS-1) and a
-    # 70-bit result. Runs: no stalls with a unit that answers in one cycle (exact schedule, except
-    # DEPTH 2, which cannot keep one window per cycle: see README); random stalls at the window source,
+    # PW TAPS TOL RW DEPTH WDEPTH RDEPTH BGIN BGOUT (hex): 1-channel 3x3 exact with the smallest
+    # FIFOs; 64 channels, 3x3, tolerance 2, 64-bit results, mixed backgrounds; 32 channels 2x2 exact
+    # with a 20-bit "score" result and deep FIFOs; 5 channels 2x2 with the largest tolerance (TAPS-1)
+    # and a 70-bit result. Runs: no stalls with a unit that answers in one cycle (exact schedule,
+    # except DEPTH 2, which cannot keep one window per cycle: see README); random stalls at the window source,
     # the out sink and the unit (ready and answer delay); a unit with mvau's schedule at FOLD 8.
     SS_RUNS=("p_in=0.0 p_out=0.0"
              "p_in=0.3 p_out=0.3 p_unit=0.3 ujit=6 ucap=4"
@@ -465,22 +467,24 @@ if want spatial_skip; then
              "p_in=0.0 p_out=0.3 p_unit=0.3 ujit=0 ucap=1"
              "p_in=0.0 p_out=0.0 p_unit=0.5 ujit=10 ucap=8"
              "p_in=0.0 p_out=0.0 ufold=8 ulat=4 ucap=4")
-    while read -r pw taps tol rw depth bgin bgout; do
-        name="spatial_skip_pw${pw}_taps${taps}_tol${tol}_rw${rw}_d${depth}"
+    while read -r pw taps tol rw depth wdepth rdepth bgin bgout; do
+        name="spatial_skip_pw${pw}_taps${taps}_tol${tol}_rw${rw}_d${depth}_w${wdepth}_r${rdepth}"
         build "$name" spatial_skip "$S $V/spatial_skip/tb_spatial_skip.cpp" PIXEL_WIDTH=$pw TAPS=$taps \
-            TOLERANCE=$tol RESULT_WIDTH=$rw DEPTH=$depth "BACKGROUND_IN=${pw}'h$bgin" \
+            TOLERANCE=$tol RESULT_WIDTH=$rw DEPTH=$depth WINDOW_DEPTH=$wdepth RESULT_DEPTH=$rdepth \
+            "BACKGROUND_IN=${pw}'h$bgin" \
             "BACKGROUND_OUT=${rw}'h$bgout" || continue
         seed=1
         for st in "${SS_RUNS[@]}"; do
             # shellcheck disable=SC2086
-            run "$name" PW=$pw TAPS=$taps TOL=$tol RW=$rw DEPTH=$depth BGIN=$bgin BGOUT=$bgout n=3000 $st seed=$seed
+            run "$name" PW=$pw TAPS=$taps TOL=$tol RW=$rw DEPTH=$depth WDEPTH=$wdepth RDEPTH=$rdepth BGIN=$bgin \
+                BGOUT=$bgout n=3000 $st seed=$seed
             seed=$((seed + 1))
         done
     done <<'CFG'
-1 9 0 1 2 1 0
-64 9 2 64 16 f0a5c3e19b2d4e87 5a0f3c96e1d2b487
-32 4 0 20 40 6c3a0ff5 a5c3e
-5 4 3 70 3 16 2a5f00c3e1d2b4968c
+1 9 0 1 2 2 2 1 0
+64 9 2 64 16 3 5 f0a5c3e19b2d4e87 5a0f3c96e1d2b487
+32 4 0 20 40 8 16 6c3a0ff5 a5c3e
+5 4 3 70 4 2 3 16 2a5f00c3e1d2b4968c
 CFG
 fi
 

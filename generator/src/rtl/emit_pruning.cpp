@@ -11,12 +11,19 @@
 namespace bnngen::rtl {
 namespace {
 
-// Decisions spatial pruning keeps in order. Skipped positions queue behind a computed one until
-// its result is back; a full queue stops the window stream and can starve the unit. The unit holds
-// up to k = 3 windows (input vector + 2 output places) of FOLD cycles each; (k + 1) * FOLD + 6
-// entries keep it busy (measured in templates/spatial_skip/README.md). 1-bit entries: cheap.
-int spatial_skip_depth(const Layer& layer) {
-    return static_cast<int>(std::max<int64_t>(8, 4 * hw::fold_steps(layer) + 6));
+// Computed windows, and results, that spatial pruning queues (spatial_skip WINDOW_DEPTH and
+// RESULT_DEPTH): two output rows of the layer. The window generator passes skipped windows at one
+// per cycle, and a skipped position leaves at one per cycle; through a run of them (background
+// rows, the gap between two images) the unit keeps computing only while the window queue holds work
+// and the result queue has room. On fmnist_cnv_pruned_lossy the interval is 2.7% above its
+// bottleneck's unit cycles with two rows, 4.5% with one, 2.4% with four or more (docs/hardware.md).
+int spatial_skip_queue_depth(const Layer& layer) { return std::max(2, 2 * layer.out.width); }
+
+// Decisions kept in order (1 bit each): every position accepted and not yet output, i.e. the
+// queued windows, the unit's (up to 3) and the queued results, FOLD cycles each, plus the skipped
+// positions scanned meanwhile (one per cycle).
+int spatial_skip_order_depth(const Layer& layer) {
+    return static_cast<int>((2 * spatial_skip_queue_depth(layer) + 3) * hw::fold_steps(layer) + 6);
 }
 
 }  // namespace
@@ -63,7 +70,9 @@ void TopEmitter::emit_spatial_skip(const Layer& layer, size_t index, const std::
                    fmt::format(".TOLERANCE({})", layer.spatial->tolerance),
                    fmt::format(".RESULT_WIDTH({})", result.width), fmt::format(".BACKGROUND_IN({})", bits_literal(in_bits)),
                    fmt::format(".BACKGROUND_OUT({})", bits_literal(out_bits)),
-                   fmt::format(".DEPTH({})", spatial_skip_depth(layer))},
+                   fmt::format(".WINDOW_DEPTH({})", spatial_skip_queue_depth(layer)),
+                   fmt::format(".RESULT_DEPTH({})", spatial_skip_queue_depth(layer)),
+                   fmt::format(".DEPTH({})", spatial_skip_order_depth(layer))},
                   name + "_spatial_skip");
     connect(w_, "in", window, false);
     connect(w_, "unit", computed, false);

@@ -3,8 +3,9 @@
 //    differs if any bit does); position j's result is BGOUT if skipped, else unit(window j). The
 //    testbench checks every out beat against it, in order, none lost, duplicated or extra; that
 //    the unit receives exactly the non-skipped windows, in order; and the counters at the end.
-//  - a cycle model of the block (hold register, order FIFO of DEPTH decisions with a registered
-//    "room" flag, output register; README.md "Cycles"): in_ready, unit_valid, result_ready,
+//  - a cycle model of the block (order FIFO of DEPTH decisions, window FIFO of WDEPTH windows and
+//    result FIFO of RDEPTH results, each with a registered "room" flag; output register; README.md
+//    "Cycles"): in_ready, unit_valid, result_ready,
 //    out_valid, unit_data, out_data, positions and skipped are compared after every clock edge,
 //    with and without stalls.
 // The testbench plays the unit: it takes windows from unit_* (ready low when it holds ucap windows,
@@ -14,18 +15,20 @@
 // takes at edge E and offers it right after E), in order, held until taken. ufold=F ulat=4 is the
 // schedule of mvau (vector taken at E, its result transferred at E + F + 4 at the earliest).
 //
-// Arguments (key=value): PW, TAPS, TOL, RW, DEPTH, BGIN, BGOUT (hex digits; must match the build),
+// Arguments (key=value): PW, TAPS, TOL, RW, DEPTH, WDEPTH, RDEPTH, BGIN, BGOUT (hex digits; must
+// match the build),
 // n (windows), bg, p_in / p_out (stalls of the window source and the out sink), p_unit, ufold, ulat,
 // ucap, ujit (the unit model), seed.
 // Windows come in regions of 1..24 windows; a region is all background with probability bg
 // (default 0.2), otherwise each of its taps equals BGIN with probability 0.2 (so that a large TOL
 // still sees computed windows), 0.6, 0.75 or 0.9, and is else random or BGIN with one bit flipped
 // (so a one-bit difference must count).
-// Timing (no stalls, ufold=1 ulat=0 ujit=0 ucap>=3, DEPTH>=3): window j is taken at edge e1 + j
+// Timing (no stalls, ufold=1 ulat=0 ujit=0 ucap>=3, DEPTH>=4): window j is taken at edge e1 + j
 // (one per cycle), reaches the unit at edge e1 + j + 1, and leaves at edge
-// o_j = max(e1 + j + 2 + c_j, o_{j-1} + 1), c_j = 1 if window j is computed, 0 if skipped; so n
-// windows are taken in exactly n cycles and the last result leaves at edge e1 + n + 1 (all skipped)
-// or e1 + n + 2 (any computed): n + 3 cycles from the first input to the last output transfer.
+// o_j = max(e1 + j + 2 + c_j, o_{j-1} + 1), c_j = 2 if window j is computed (its result enters
+// the result FIFO at e1 + j + 2, the output register at e1 + j + 3), 0 if skipped; so n windows
+// are taken in exactly n cycles and the last result leaves at edge e1 + n + 1 (all skipped) or
+// e1 + n + 3 (any computed): n + 4 cycles from the first input to the last output transfer.
 #include "Vspatial_skip.h"
 #include "tb_common.h"
 
@@ -73,44 +76,51 @@ int differing_taps(const Bits& win, const Bits& bg, int pw, int taps) {
     return d;
 }
 
-// Cycle model of the block (see README.md).
+// Cycle model of the block (see README.md). Each stream_fifo is a queue whose "room" flag is a
+// register (size < depth after the edge, low right after reset) and whose head is visible from
+// the edge after a push.
 struct Model {
-    int depth;
+    int depth, window_depth, result_depth;
     Bits bg_out;
-    bool hold_valid = false;
-    Bits hold_data;
-    std::deque<bool> fifo;       // decisions, 1 = skipped
-    bool fifo_rdy = false;       // registered: fifo.size() < depth (low right after reset)
+    std::deque<bool> order;      // decisions, 1 = skipped
+    std::deque<Bits> windows;    // computed windows for the unit
+    std::deque<Bits> results;    // the unit's results
+    bool order_rdy = false, window_rdy = false, result_rdy = false;
     bool out_valid = false;
     Bits out_data;
     uint32_t positions = 0, skipped = 0;
 
-    bool in_ready(bool unit_ready) const { return fifo_rdy && (!hold_valid || unit_ready); }
-    bool result_ready(bool out_ready) const {
-        return !fifo.empty() && !fifo.front() && (!out_valid || out_ready);
-    }
+    bool in_ready() const { return order_rdy && window_rdy; }
+    bool unit_valid() const { return !windows.empty(); }
+    bool result_ready() const { return result_rdy; }
     void edge(bool in_valid, const Bits& in_data, bool in_skip, bool unit_ready, bool result_valid,
               const Bits& result_data, bool out_ready) {
-        const bool in_fire = in_valid && in_ready(unit_ready);
+        const bool in_fire = in_valid && in_ready();
+        const bool unit_fire = unit_valid() && unit_ready;
+        const bool result_fire = result_valid && result_rdy;
         const bool out_free = !out_valid || out_ready;
-        const bool head_valid = !fifo.empty();
-        const bool head_skip = head_valid && fifo.front();
-        const bool pop = head_valid && out_free && (head_skip || result_valid);
+        const bool head_valid = !order.empty();
+        const bool head_skip = head_valid && order.front();
+        const bool pop = head_valid && out_free && (head_skip || !results.empty());
         if (out_free) {
-            if (head_valid) out_data = head_skip ? bg_out : result_data;
+            if (pop) out_data = head_skip ? bg_out : results.front();
             out_valid = pop;
         }
-        if (pop) fifo.pop_front();
-        if (!hold_valid || unit_ready) {
-            hold_valid = in_fire && !in_skip;
-            if (in_fire) hold_data = in_data;
+        if (pop) {
+            order.pop_front();
+            if (!head_skip) results.pop_front();
         }
+        if (unit_fire) windows.pop_front();
+        if (result_fire) results.push_back(result_data);
         if (in_fire) {
-            fifo.push_back(in_skip);
+            order.push_back(in_skip);
+            if (!in_skip) windows.push_back(in_data);
             ++positions;
             skipped += in_skip;
         }
-        fifo_rdy = int(fifo.size()) < depth;
+        order_rdy = int(order.size()) < depth;
+        window_rdy = int(windows.size()) < window_depth;
+        result_rdy = int(results.size()) < result_depth;
     }
 };
 
@@ -122,6 +132,7 @@ int main(int argc, char** argv) {
     tb::Args a(argc, argv);
     const int pw = int(a.req("PW")), taps = int(a.req("TAPS")), tol = int(a.req("TOL"));
     const int rw = int(a.req("RW")), depth = int(a.req("DEPTH"));
+    const int window_depth = int(a.req("WDEPTH")), result_depth = int(a.req("RDEPTH"));
     const Bits bg_in = from_hex(a.s("BGIN", "0"), pw), bg_out = from_hex(a.s("BGOUT", "0"), rw);
     const long n = a.i("n", 2000);
     const double p_in = a.d("p_in", 0.0), p_out = a.d("p_out", 0.0), p_unit = a.d("p_unit", 0.0);
@@ -180,8 +191,7 @@ int main(int argc, char** argv) {
     m->out_ready = 0;
     h.reset();
 
-    Model md{depth, bg_out};
-    md.hold_data = Bits(win_w);
+    Model md{depth, window_depth, result_depth, bg_out};
     md.out_data = Bits(rw);
 
     struct UnitEntry {
@@ -194,7 +204,7 @@ int main(int argc, char** argv) {
     Bits unit_held;
 
     const bool timing = p_in == 0.0 && p_out == 0.0 && p_unit == 0.0 && ufold == 1 && ulat == 0 &&
-                        ujit == 0 && ucap >= 3 && depth >= 3;
+                        ujit == 0 && ucap >= 3 && depth >= 4;
     long n_in = 0, n_unit = 0, n_out = 0, e1 = -1, e_last_in = -1, e_last = -1, prev_o = -1;
     const long limit = 200 * n + 1000;
     auto cyc = [&]() { return "cycle " + std::to_string(h.cycle()) + ": "; };
@@ -216,11 +226,11 @@ int main(int argc, char** argv) {
         const bool in_ready = m->in_ready, unit_valid = m->unit_valid, result_ready = m->result_ready;
         const Bits unit_data = tb::get_port(m->unit_data, win_w);
         const Bits out_data = tb::get_port(m->out_data, rw);
-        if (in_ready != md.in_ready(unit_ready)) chk.fail(cyc() + "in_ready " + std::to_string(in_ready));
-        if (unit_valid != md.hold_valid) chk.fail(cyc() + "unit_valid " + std::to_string(unit_valid));
-        if (unit_valid && unit_data != md.hold_data) chk.fail(cyc() + "unit_data " + unit_data.hex());
-        if (result_ready != md.result_ready(snk.ready()))
-            chk.fail(cyc() + "result_ready " + std::to_string(result_ready));
+        if (in_ready != md.in_ready()) chk.fail(cyc() + "in_ready " + std::to_string(in_ready));
+        if (unit_valid != md.unit_valid()) chk.fail(cyc() + "unit_valid " + std::to_string(unit_valid));
+        if (unit_valid && md.unit_valid() && unit_data != md.windows.front())
+            chk.fail(cyc() + "unit_data " + unit_data.hex());
+        if (result_ready != md.result_ready()) chk.fail(cyc() + "result_ready " + std::to_string(result_ready));
         if (bool(m->out_valid) != md.out_valid) chk.fail(cyc() + "out_valid " + std::to_string(m->out_valid));
         if (m->out_valid && out_data != md.out_data) chk.fail(cyc() + "out_data " + out_data.hex());
         if (m->positions != md.positions || m->skipped != md.skipped)
@@ -264,7 +274,7 @@ int main(int argc, char** argv) {
                 chk.fail("position " + std::to_string(n_out) + " got " + out_data.hex() + " expected " +
                          expect_out[size_t(n_out)].hex() + (skip[size_t(n_out)] ? " (skipped)" : " (computed)"));
             if (timing) {
-                const long o = std::max(e1 + n_out + 2 + (skip[size_t(n_out)] ? 0 : 1), prev_o + 1);
+                const long o = std::max(e1 + n_out + 2 + (skip[size_t(n_out)] ? 0 : 2), prev_o + 1);
                 if (e != o)
                     chk.fail("position " + std::to_string(n_out) + " out at +" + std::to_string(e - e1) +
                              ", expected +" + std::to_string(o - e1));
@@ -293,16 +303,16 @@ int main(int argc, char** argv) {
     m->final();
 
     // Throughput: one window per cycle in, and (the schedule above) the last result leaves 2 cycles
-    // after the last window is taken, 3 if any window was computed.
+    // after the last window is taken, 4 if any window was computed.
     const long span_in = e_last_in - e1 + 1, span = e_last - e1 + 1;
-    if (timing && (span_in != n || span != n + 2 + (n_skip < n ? 1 : 0)))
+    const long expect_span = n + 2 + (n_skip < n ? 2 : 0);
+    if (timing && (span_in != n || span != expect_span))
         chk.fail(std::to_string(n) + " windows in over " + std::to_string(span_in) + " cycles, first in to last out " +
-                 std::to_string(span) + ", expected " + std::to_string(n) + " and " +
-                 std::to_string(n + 2 + (n_skip < n ? 1 : 0)));
+                 std::to_string(span) + ", expected " + std::to_string(n) + " and " + std::to_string(expect_span));
     char name[200], summary[220];
     std::snprintf(name, sizeof name,
-                  "spatial_skip PW=%d TAPS=%d TOL=%d RW=%d DEPTH=%d p_in=%.2f p_out=%.2f p_unit=%.2f unit=%ld/%ld/%ld/%ld",
-                  pw, taps, tol, rw, depth, p_in, p_out, p_unit, ufold, ulat, ucap, ujit);
+                  "spatial_skip PW=%d TAPS=%d TOL=%d RW=%d DEPTH=%d WDEPTH=%d RDEPTH=%d p_in=%.2f p_out=%.2f p_unit=%.2f unit=%ld/%ld/%ld/%ld",
+                  pw, taps, tol, rw, depth, window_depth, result_depth, p_in, p_out, p_unit, ufold, ulat, ucap, ujit);
     std::snprintf(summary, sizeof summary,
                   "windows=%ld skipped=%ld (%.0f%%); %ld windows in over %ld cycles, first in to last out %ld "
                   "cycles (unit-bound %ld)%s",
