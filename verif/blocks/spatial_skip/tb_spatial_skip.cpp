@@ -5,9 +5,8 @@
 //    the unit receives exactly the non-skipped windows, in order; and the counters at the end.
 //  - a cycle model of the block (order FIFO of DEPTH decisions, window FIFO of WDEPTH windows and
 //    result FIFO of RDEPTH results, each with a registered "room" flag; output register; README.md
-//    "Cycles"): in_ready, unit_valid, result_ready,
-//    out_valid, unit_data, out_data, positions and skipped are compared after every clock edge,
-//    with and without stalls.
+//    "Cycles"): in_ready, unit_valid, result_ready, out_valid, unit_data, out_data, positions and
+//    skipped are compared after every clock edge, with and without stalls.
 // The testbench plays the unit: it takes windows from unit_* (ready low when it holds ucap windows,
 // and at random with probability p_unit), starts window i at max(accept edge, start of i-1 + ufold)
 // and offers its result (a hash of the window, RESULT_WIDTH bits) from edge start + ufold - 1 +
@@ -16,9 +15,8 @@
 // schedule of mvau (vector taken at E, its result transferred at E + F + 4 at the earliest).
 //
 // Arguments (key=value): PW, TAPS, TOL, RW, DEPTH, WDEPTH, RDEPTH, BGIN, BGOUT (hex digits; must
-// match the build),
-// n (windows), bg, p_in / p_out (stalls of the window source and the out sink), p_unit, ufold, ulat,
-// ucap, ujit (the unit model), seed.
+// match the build), n (windows), bg, p_in / p_out (stalls of the window source and the out sink),
+// p_unit, ufold, ulat, ucap, ujit (the unit model), seed.
 // Windows come in regions of 1..24 windows; a region is all background with probability bg
 // (default 0.2), otherwise each of its taps equals BGIN with probability 0.2 (so that a large TOL
 // still sees computed windows), 0.6, 0.75 or 0.9, and is else random or BGIN with one bit flipped
