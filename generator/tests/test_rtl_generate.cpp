@@ -1,6 +1,7 @@
 // Generation without a simulator: determinism, headers, memory images, hardware-support checks and
 // the all-or-nothing design folder.
 #include "bnngen/diag/error.hpp"
+#include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/net/load.hpp"
 #include "bnngen/net/random_network.hpp"
 #include "bnngen/rtl/design.hpp"
@@ -95,6 +96,12 @@ TEST_CASE("the hardware supports spatial pruning at every tolerance without diag
         const std::string& top = design.files.at(design.top + ".v");
         CHECK(top.find(fmt::format(".TOLERANCE({})", tolerance)) != std::string::npos);
         CHECK(design.files.count("spatial_skip.v") == 1);
+        // Queues of two output rows; the order FIFO covers both queues and the unit's 3 windows.
+        const Layer& layer = net.layers[2];
+        const int queue = 2 * layer.out.width;
+        CHECK(top.find(fmt::format(".WINDOW_DEPTH({})", queue)) != std::string::npos);
+        CHECK(top.find(fmt::format(".RESULT_DEPTH({})", queue)) != std::string::npos);
+        CHECK(top.find(fmt::format(".DEPTH({})", (2 * queue + 3) * hw::fold_steps(layer) + 6)) != std::string::npos);
     }
 }
 
