@@ -65,6 +65,8 @@ module spatial_skip #(
     localparam integer TOL_I = (TOLERANCE >= 0) ? TOLERANCE : 0;
     localparam [CNT_W-1:0] TOL_C = TOL_I[CNT_W-1:0];               // TOLERANCE as a count
     localparam integer FCNT_W = $clog2(DEPTH + 1);                 // order FIFO occupancy
+    localparam integer WCNT_W = $clog2(WINDOW_DEPTH + 1);          // window FIFO occupancy
+    localparam integer RCNT_W = $clog2(RESULT_DEPTH + 1);          // result FIFO occupancy
 
     initial begin
         if (PIXEL_WIDTH < 1 || TAPS < 1 || RESULT_WIDTH < 1) begin
@@ -138,7 +140,7 @@ module spatial_skip #(
     wire win_fifo_in_ready;   // register inside stream_fifo: windows held < WINDOW_DEPTH
     wire fifo_in_ready;       // register inside stream_fifo: decisions held < DEPTH
     wire in_fire = in_valid && in_ready;
-    wire [$clog2(WINDOW_DEPTH+1)-1:0] unused_win_count;   // occupancy: only for waveforms
+    wire [WCNT_W-1:0] unused_win_count;   // occupancy is not needed: win_fifo_in_ready says "room"
 
     assign in_ready = fifo_in_ready && win_fifo_in_ready;
 
@@ -185,7 +187,7 @@ module spatial_skip #(
     wire                    res_valid;
     wire                    res_pop;
     wire [RESULT_WIDTH-1:0] res_data;
-    wire [$clog2(RESULT_DEPTH+1)-1:0] unused_res_count;   // occupancy: only for waveforms
+    wire [RCNT_W-1:0] unused_res_count;   // occupancy is not needed: result_ready says "room"
 
     stream_fifo #(
         .WIDTH(RESULT_WIDTH),
