@@ -10,16 +10,18 @@ namespace {
 
 // One MVAU computes an input vector in (outputs / pe) * (taps / simd) cycles, where taps are the
 // elements each output channel is computed over: keep*k*k for a kernel-pruned conv (the unit steps
-// only through kept kernels). `computed` of `vectors` are computed; the rest are skipped by spatial
-// pruning and cost the unit nothing.
-StageCycles mvau_stage(const Layer& l, int64_t vectors, int64_t computed) {
+// only through kept kernels). `computed` of `vectors` are computed on average; the rest are skipped
+// by spatial pruning and cost the unit nothing. The average is not rounded to whole vectors before
+// it is multiplied: that would put the prediction up to FOLD/2 cycles off the counted mean.
+StageCycles mvau_stage(const Layer& l, int64_t vectors, double computed) {
     int64_t taps = l.taps_per_output();
     std::string pruned = l.kept_channels() < l.in.channels && l.kind == LayerKind::Conv
                              ? fmt::format(" (kernels kept {}/{})", l.kept_channels(), l.in.channels)
                              : "";
-    std::string positions = computed == vectors ? fmt::format("{} vectors", vectors)
-                                                : fmt::format("{} of {} vectors computed", computed, vectors);
-    return StageCycles{"mvau", computed * fold_steps(l),
+    std::string positions = computed == static_cast<double>(vectors)
+                                ? fmt::format("{} vectors", vectors)
+                                : fmt::format("{:.1f} of {} vectors computed", computed, vectors);
+    return StageCycles{"mvau", std::llround(computed * static_cast<double>(fold_steps(l))),
                        fmt::format("{} x {}/{} x {}/{}{}", positions, l.outputs, l.fold.pe, taps, l.fold.simd, pruned)};
 }
 
@@ -43,8 +45,8 @@ LayerCycles layer_cycles(const Layer& l, double computed_share) {
     case LayerKind::Conv: {
         lc.stages.push_back(window_stage(l, l.padding, "window"));
         int64_t positions = pixels(l.out);
-        auto computed = static_cast<int64_t>(std::llround(computed_share * static_cast<double>(positions)));
-        lc.stages.push_back(mvau_stage(l, positions, std::clamp<int64_t>(computed, 0, positions)));
+        const double computed = std::clamp(computed_share, 0.0, 1.0) * static_cast<double>(positions);
+        lc.stages.push_back(mvau_stage(l, positions, computed));
         break;
     }
     case LayerKind::MaxPool:
