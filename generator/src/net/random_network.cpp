@@ -23,24 +23,66 @@ private:
     std::mt19937_64 rng_;
 };
 
-Layer conv_layer(Dice& dice, const std::string& name, int size, bool first) {
+// Mostly small channel counts, with odd primes and counts that cross a 64-bit word, where
+// folding and bit packing have their edge cases.
+int channel_count(Dice& dice) {
+    static constexpr int kPrimes[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 61, 67};
+    if (dice.chance(0.15)) {
+        return dice.between(60, 70);
+    }
+    if (dice.chance(0.3)) {
+        return kPrimes[dice.between(0, static_cast<int>(std::size(kPrimes)) - 1)];
+    }
+    return dice.between(1, 24);
+}
+
+struct MapSize {
+    int height = 0;
+    int width = 0;
+    [[nodiscard]] int smaller() const { return std::min(height, width); }
+};
+
+int window_output(int size, int padding, int kernel, int stride) { return (size + 2 * padding - kernel) / stride + 1; }
+
+// Kernels 1 to 7 (odd ones most often), stride 1 to 3, any padding below the kernel that still
+// leaves a window on the map.
+Layer conv_layer(Dice& dice, const std::string& name, MapSize& size, bool first) {
+    static constexpr int kKernels[] = {1, 1, 2, 3, 3, 3, 4, 5, 5, 7};
     Layer l;
     l.name = name;
     l.kind = LayerKind::Conv;
-    l.outputs = dice.chance(0.2) ? dice.between(60, 70) : dice.between(1, 24);  // some cross a 64-bit word
-    l.kernel = dice.between(1, std::min(5, size));
-    l.stride = dice.chance(0.3) ? 2 : 1;
-    l.padding = dice.between(0, l.kernel - 1);
+    l.outputs = channel_count(dice);
+    l.kernel = kKernels[dice.between(0, static_cast<int>(std::size(kKernels)) - 1)];
+    const int min_padding = std::max(0, (l.kernel - size.smaller() + 1) / 2);
+    l.padding = dice.between(min_padding, l.kernel - 1);
+    l.stride = dice.chance(0.6) ? 1 : dice.between(2, 3);
     l.pad_value = first ? 0 : (dice.chance(0.5) ? 1 : -1);
+    size = MapSize{window_output(size.height, l.padding, l.kernel, l.stride),
+                   window_output(size.width, l.padding, l.kernel, l.stride)};
     return l;
 }
 
-Layer pool_layer(Dice& dice, const std::string& name, int size) {
+// A conv layer whose one window covers the whole map (stride past its end): a 1 x 1 output, so it
+// can end the network like a dense layer.
+Layer whole_map_conv(Dice& dice, const std::string& name, MapSize& size, bool first) {
+    Layer l;
+    l.name = name;
+    l.kind = LayerKind::Conv;
+    l.outputs = dice.between(2, 12);
+    l.kernel = size.smaller();
+    l.stride = std::max(size.height, size.width);
+    l.pad_value = first ? 0 : (dice.chance(0.5) ? 1 : -1);
+    size = MapSize{1, 1};
+    return l;
+}
+
+Layer pool_layer(Dice& dice, const std::string& name, MapSize& size) {
     Layer l;
     l.name = name;
     l.kind = LayerKind::MaxPool;
-    l.kernel = dice.between(1, std::min(3, size));
-    l.stride = dice.between(1, l.kernel);
+    l.kernel = dice.between(1, std::min(3, size.smaller()));
+    l.stride = dice.between(1, 3);
+    size = MapSize{window_output(size.height, 0, l.kernel, l.stride), window_output(size.width, 0, l.kernel, l.stride)};
     return l;
 }
 
@@ -52,19 +94,28 @@ Layer dense_layer(Dice& dice, const std::string& name, int outputs) {
     return l;
 }
 
+Activation classifier_activation(Dice& dice) { return dice.chance(0.8) ? Activation::None : Activation::Threshold; }
+
 std::vector<Layer> random_layers(Dice& dice, int height, int width) {
     std::vector<Layer> layers;
-    int size = std::min(height, width);
+    MapSize size{height, width};
+    if (dice.chance(0.08)) {  // one-layer networks: a lone classifier
+        layers.push_back(dice.chance(0.5) ? dense_layer(dice, "classifier", dice.between(2, 12))
+                                          : whole_map_conv(dice, "classifier", size, true));
+        layers.back().activation = classifier_activation(dice);
+        return layers;
+    }
     int convs = dice.chance(0.15) ? 0 : dice.between(1, 3);
-    for (int i = 0; i < convs && size >= 1; ++i) {
-        Layer conv = conv_layer(dice, fmt::format("conv{}", i + 1), size, layers.empty());
-        size = (size + 2 * conv.padding - conv.kernel) / conv.stride + 1;
-        layers.push_back(conv);
-        if (size >= 2 && dice.chance(0.5)) {
-            Layer pool = pool_layer(dice, fmt::format("pool{}", i + 1), size);
-            size = (size - pool.kernel) / pool.stride + 1;
-            layers.push_back(pool);
+    for (int i = 0; i < convs && size.smaller() >= 1; ++i) {
+        layers.push_back(conv_layer(dice, fmt::format("conv{}", i + 1), size, layers.empty()));
+        if (size.smaller() >= 2 && dice.chance(0.5)) {
+            layers.push_back(pool_layer(dice, fmt::format("pool{}", i + 1), size));
         }
+    }
+    if (!layers.empty() && dice.chance(0.1)) {  // a conv classifier over the whole remaining map
+        layers.push_back(whole_map_conv(dice, "classifier", size, false));
+        layers.back().activation = classifier_activation(dice);
+        return layers;
     }
     int hidden = dice.between(0, 2);
     if (layers.empty() && hidden == 0) {
@@ -74,9 +125,64 @@ std::vector<Layer> random_layers(Dice& dice, int height, int width) {
         layers.push_back(dense_layer(dice, fmt::format("fc{}", i + 1), 0));
     }
     Layer classifier = dense_layer(dice, "classifier", dice.between(2, 12));
-    classifier.activation = dice.chance(0.8) ? Activation::None : Activation::Threshold;
+    classifier.activation = classifier_activation(dice);
     layers.push_back(classifier);
     return layers;
+}
+
+std::vector<int64_t> divisors(int64_t n) {
+    std::vector<int64_t> out;
+    for (int64_t d = 1; d <= n; ++d) {
+        if (n % d == 0) {
+            out.push_back(d);
+        }
+    }
+    return out;
+}
+
+// One of n's divisors: 1 (slowest), n (fastest) or any between, never more than `at_most` unless
+// 1 is. The lane cap keeps one unit's XNOR-popcount tree small enough to build in seconds.
+int64_t random_divisor(Dice& dice, int64_t n, int64_t at_most) {
+    std::vector<int64_t> choices;
+    for (int64_t d : divisors(n)) {
+        if (d <= std::max<int64_t>(1, at_most)) {
+            choices.push_back(d);
+        }
+    }
+    if (dice.chance(0.25)) {
+        return choices.front();
+    }
+    if (dice.chance(0.35)) {
+        return choices.back();
+    }
+    return choices[static_cast<size_t>(dice.between(0, static_cast<int>(choices.size()) - 1))];
+}
+
+// Any folding that divides, from one lane (pe 1, simd 1) to a whole layer per cycle, within two
+// bounds that keep a co-simulation of a few images quick: at most kMaxLaneBits input bits per
+// cycle (where a cheap folding exists) and at most kMaxUnitCycles cycles per image.
+void randomize_fold(Dice& dice, Layer& l, int bits_per_tap) {
+    constexpr int64_t kMaxLaneBits = 2048;
+    constexpr int64_t kMaxUnitCycles = 400000;
+    const int64_t taps = l.taps_per_output();
+    l.fold.pe = static_cast<int>(random_divisor(dice, l.outputs, kMaxLaneBits / bits_per_tap));
+    l.fold.simd = static_cast<int>(random_divisor(dice, taps, kMaxLaneBits / (int64_t{bits_per_tap} * l.fold.pe)));
+    const int64_t vectors = l.kind == LayerKind::Conv ? int64_t{l.out.height} * l.out.width : 1;
+    auto next_divisor = [](int64_t n, int64_t d) {
+        for (int64_t next = d + 1; next <= n; ++next) {
+            if (n % next == 0) {
+                return next;
+            }
+        }
+        return d;
+    };
+    while (vectors * (l.outputs / l.fold.pe) * (taps / l.fold.simd) > kMaxUnitCycles) {
+        if (l.fold.simd < taps) {
+            l.fold.simd = static_cast<int>(next_divisor(taps, l.fold.simd));
+        } else {
+            l.fold.pe = static_cast<int>(next_divisor(l.outputs, l.fold.pe));
+        }
+    }
 }
 
 }  // namespace
@@ -129,8 +235,8 @@ Network random_network(uint64_t seed) {
     net.name = fmt::format("random{}", seed);
     net.source_file = "<random>";
     net.weights_file = "<random>";
-    int bits_choices[] = {1, 1, 2, 4, 8, 8, 12, 16};
-    net.input = InputSpec{dice.between(1, 4), dice.between(3, 12), dice.between(3, 12), bits_choices[dice.between(0, 7)]};
+    const int bits = dice.chance(0.5) ? (dice.chance(0.5) ? 1 : 8) : dice.between(1, 16);
+    net.input = InputSpec{dice.between(1, 4), dice.between(3, 12), dice.between(3, 12), bits};
     net.layers = random_layers(dice, net.input.height, net.input.width);
     // Kernel pruning needs the input channel count, known once shapes are computed.
     DiagnosticBag bag;
@@ -146,10 +252,13 @@ Network random_network(uint64_t seed) {
             l.spatial = SpatialPrune{dice.chance(0.5) ? 0 : dice.between(0, l.kernel * l.kernel - 1)};
         }
         after_dense = after_dense || l.kind == LayerKind::Dense;
+        if (l.is_compute()) {
+            randomize_fold(dice, l, l.integer_input ? net.input.bits : 1);
+        }
     }
     randomize_weights(net, dice.engine()());
-    if (!check_weight_values(net, bag) || bag.has_errors()) {
-        throw std::logic_error(fmt::format("random_network({}) built invalid weights", seed));
+    if (!check_structure(net, bag) || !check_weight_values(net, bag) || bag.has_errors()) {
+        throw std::logic_error(fmt::format("random_network({}) built an invalid network", seed));
     }
     return net;
 }
