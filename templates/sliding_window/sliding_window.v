@@ -172,8 +172,8 @@ module sliding_window #(
         if (KERNEL == 1) begin : g_no_lbuf
             assign lb_rd = {LBW{1'b0}};
             assign lb_wr = {LBW{1'b0}};
-            // no line buffer: the window is the pixel; these are not needed
-            wire unused_lb = &{1'b0, a_addr, b_addr, lb_wr, b_colreal, b_rowpad, 1'b0};
+            // no line buffer and no older columns: the window is the pixel; these are not needed
+            wire unused_lb = &{1'b0, a_addr, b_addr, lb_rd, lb_wr, b_colreal, b_rowpad, b_first, 1'b0};
         end else begin : g_lbuf
             if (KERNEL == 2) begin : g_k2
                 assign lb_wr = b_pix;
@@ -203,22 +203,26 @@ module sliding_window #(
     endgenerate
 
     // ---- stage B: column of the new position and the window after the shift -------------------
+    // Generate loops, not an always block: the line-buffer slot of row ky exists only for
+    // ky < K-1, so no select of lb_rd is elaborated for the current row (with KERNEL = 1, lb_rd
+    // has no slot at all).
     wire unused_rowpad_top = b_rowpad[K-1];   // the current row comes from b_pix, not the mask
-    reg [KK*PW-1:0] win_next;
-    integer ky, kx;
-    always @* begin
-        for (ky = 0; ky < K; ky = ky + 1) begin
-            for (kx = 0; kx < K - 1; kx = kx + 1) begin
-                win_next[(ky*K+kx)*PW +: PW] = b_first ? PAD_PIXEL : win[(ky*K+kx+1)*PW +: PW];
+    wire [KK*PW-1:0] win_next;
+    genvar gy, gx;
+    generate
+        for (gy = 0; gy < K; gy = gy + 1) begin : g_wrow
+            wire [PW-1:0] unused_oldest = win[(gy*K)*PW +: PW];     // column 0 is shifted out
+            for (gx = 0; gx < K - 1; gx = gx + 1) begin : g_wcol   // older columns shift left
+                assign win_next[(gy*K+gx)*PW +: PW] = b_first ? PAD_PIXEL : win[(gy*K+gx+1)*PW +: PW];
             end
-            if (ky == K - 1)
-                win_next[(ky*K+K-1)*PW +: PW] = b_pix;
-            else if (!b_colreal || b_rowpad[ky])
-                win_next[(ky*K+K-1)*PW +: PW] = PAD_PIXEL;
-            else
-                win_next[(ky*K+K-1)*PW +: PW] = lb_rd[(K-2-ky)*PW +: PW];
+            if (gy == K - 1) begin : g_cur                           // the scanned row
+                assign win_next[(gy*K+K-1)*PW +: PW] = b_pix;
+            end else begin : g_above                                 // a row above: line buffer
+                assign win_next[(gy*K+K-1)*PW +: PW] =
+                    (!b_colreal || b_rowpad[gy]) ? PAD_PIXEL : lb_rd[(K-2-gy)*PW +: PW];
+            end
         end
-    end
+    endgenerate
 
     always @(posedge clk) begin
         if (b_adv) win <= win_next;

@@ -8,13 +8,14 @@
 # lost or duplicated, and (without stalls) the block's documented cycle formula.
 #
 # Usage: verif/blocks/run_block_tests.sh [block ...]      (default: all blocks)
-# Environment: JOBS (make -j for Verilator builds, default 2), KEEP_GOING=1 is the default.
+# Environment: JOBS (make -j for Verilator builds, default 2), KEEP_GOING=1 is the default,
+# BLOCKS_BUILD_DIR (where builds and logs go, default build/blocks of the repository).
 # Output: one line per test, then exactly "N passed, M failed"; exit status 1 on any failure.
 set -u
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 T="$ROOT/templates"
 V="$ROOT/verif/blocks"
-B="$ROOT/build/blocks"
+B="${BLOCKS_BUILD_DIR:-$ROOT/build/blocks}"
 JOBS="${JOBS:-2}"
 mkdir -p "$B"
 
@@ -182,7 +183,9 @@ if want sliding_window; then
         IN_HEIGHT=2 IN_WIDTH=2 KERNEL=5 PADDING=1
     # PW H W K S P PAD-kind: max-pool 2x2/2 on an odd size (remainder dropped); 5x5 pad 2
     # with 70-bit pixels; stride 2 pad 1 on odd sizes; one-column image (register line buffer) with
-    # pad 2; 1x1 kernel; stride 3 with pad 2 and 40-bit pixels; an 8-bit 28x28 first layer.
+    # pad 2; 1x1 kernel with 1-bit and 35-bit pixels (a 5-channel 7-bit first layer); 1x1 with stride
+    # 2 and 3 (stride above the kernel, remainder rows/columns); 7x7 pad 3; stride 3 with pad 2 and
+    # 40-bit pixels; an 8-bit 28x28 first layer.
     while read -r pw h w k s p kind; do
         pad=$(hex_pattern "$pw" "$kind")
         cfg="PIXEL_WIDTH=$pw IN_HEIGHT=$h IN_WIDTH=$w KERNEL=$k STRIDE=$s PADDING=$p"
@@ -201,6 +204,10 @@ if want sliding_window; then
 5 7 9 3 2 1 ones
 2 5 1 3 1 2 ones
 1 4 5 1 1 0 zeros
+35 6 6 1 1 0 pattern
+3 7 6 1 2 0 ones
+6 8 7 1 3 0 pattern
+2 9 8 7 1 3 pattern
 40 3 4 3 3 2 pattern
 8 28 28 3 1 1 pattern
 CFG

@@ -236,6 +236,16 @@ def main():
     b.dense("fc1", 10, last=True, pe=2, simd=49)
     b.write((1, 28, 28), None, "exact spatial pruning (tolerance 0) with kernel pruning", unpruned_twin=True)
 
+    # 8. a 1x1 first conv (sliding_window with KERNEL 1: no line buffer) on 7-bit pixels of 5
+    #    channels, fully folded (pe 1, simd 1), then a kernel-pruned 3x3 conv and a dense last layer.
+    rng = np.random.default_rng(8)
+    images = rng.integers(0, 128, (120, 5, 6, 6)).astype(np.uint8)
+    b = Builder("pointwise_1x1", images.astype(np.int64), 7, seed=8)
+    b.conv("conv0", 38, 1, pe=1, simd=1)
+    b.conv("conv1", 8, 3, padding=1, pe=2, simd=9, keep=5)
+    b.dense("fc1", 4, last=True, pe=2, simd=16)
+    b.write((5, 6, 6), images, "1x1 first conv on 7-bit pixels, then a kernel-pruned 3x3 conv")
+
 
 if __name__ == "__main__":
     main()
