@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # bnngen infer on a shipped example must reproduce, score for score, the integer scores that the
 # exporter's independent numpy model wrote (test_scores.npy), on every Fashion-MNIST test image.
-#   infer_matches_export.sh BNNGEN EXAMPLE_DIR FASHION_MNIST_DIR [EXPECTED_SCORES.npy]
-# (default EXAMPLE_DIR/test_scores.npy; another network's scores for a variant that must not change them)
+#   infer_matches_export.sh BNNGEN EXAMPLE FASHION_MNIST_DIR [EXPECTED_SCORES.npy]
+# EXAMPLE is a directory holding network.yaml, or a network's .yaml file. EXPECTED_SCORES defaults
+# to EXAMPLE/test_scores.npy; give another network's scores for a variant that must not change them.
 set -euo pipefail
 bnngen=$1 example=$2 data=$3 expected=${4:-$2/test_scores.npy}
+network=$example
+[[ -d $example ]] && network=$example/network.yaml
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$bnngen" infer "$example/network.yaml" --images "$data/t10k-images-idx3-ubyte.gz" \
+"$bnngen" infer "$network" --images "$data/t10k-images-idx3-ubyte.gz" \
   --labels "$data/t10k-labels-idx1-ubyte.gz" --out "$out/scores.npy"
 /usr/bin/python3 - "$out/scores.npy" "$expected" <<'PY'
 import sys

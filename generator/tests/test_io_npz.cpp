@@ -131,7 +131,51 @@ TEST_CASE("a member that is not a valid npy file is reported as bad-npy naming t
     CHECK(d.code == "bad-npy");
     CHECK(d.where.file == p.string());
     CHECK(d.subject == "array 'conv1.weight'");
-    CHECK(d.message == "unsupported dtype '>i4' (big-endian); expected a little-endian integer dtype");
+    CHECK(d.message == "unsupported dtype '<c8'; expected an integer, bool or float dtype");
+}
+
+TEST_CASE("a numpy.savez archive of fortran-order, big-endian and bool arrays reads their C-order values") {
+    const auto arrays = read_npz(kData / "layouts.npz");
+    REQUIRE(arrays.size() == 12);
+    const auto check = [&](const char* name, DType dtype, const Shape& shape, const Values& values) {
+        CAPTURE(name);
+        const Array& a = arrays.at(name);
+        CHECK(a.dtype == dtype);
+        CHECK(a.shape == shape);
+        CHECK(a.data == values);
+    };
+    Values i8_3d(24);
+    for (std::size_t i = 0; i < i8_3d.size(); ++i) i8_3d[i] = static_cast<int64_t>(i) - 12;
+    check("fortran_i8_3d", DType::Int8, {2, 3, 4}, i8_3d);
+    // W = arange(15).reshape(3, 5) - 7, saved as W.T: row r of W.T is column r of W.
+    check("transpose_i8", DType::Int8, {5, 3}, {-7, -2, 3, -6, -1, 4, -5, 0, 5, -4, 1, 6, -3, 2, 7});
+    check("be_i2", DType::Int16, {5}, {-32768, -1, 0, 1, 32767});
+    check("be_u2", DType::UInt16, {3}, {0, 1, 65535});
+    check("be_i4", DType::Int32, {2, 3}, {-2147483648, -1, 0, 1, 2, 2147483647});
+    check("be_u4", DType::UInt32, {2}, {0, 4294967295});
+    check("be_i8", DType::Int64, {3}, {std::numeric_limits<int64_t>::min(), -1, std::numeric_limits<int64_t>::max()});
+    check("be_u8", DType::UInt64, {2}, {0, std::numeric_limits<int64_t>::max()});
+    check("fortran_be_i4", DType::Int32, {3, 4}, {-6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5});
+    Values u2_4d(24);
+    for (std::size_t i = 0; i < u2_4d.size(); ++i) u2_4d[i] = static_cast<int64_t>(i) * 1000;
+    check("fortran_be_u2_4d", DType::UInt16, {2, 1, 3, 4}, u2_4d);
+    check("fortran_bool", DType::Bool, {2, 3}, {1, 0, 1, 0, 0, 1});
+    check("be_f4", DType::Float32, {2}, {});
+}
+
+TEST_CASE("an archive in memory with a hand-built fortran-order big-endian member reads in C order") {
+    std::string header = "{'descr': '>i2', 'fortran_order': True, 'shape': (2, 2), }";
+    std::vector<uint8_t> npy = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<uint8_t>(header.size()), 0};
+    npy.insert(npy.end(), header.begin(), header.end());
+    // Columns [1, -2] and [300, 4].
+    for (int v : {0x00, 0x01, 0xff, 0xfe, 0x01, 0x2c, 0x00, 0x04}) npy.push_back(static_cast<uint8_t>(v));
+    const std::vector<uint8_t> zip = test::stored_zip({{"conv1.threshold.npy", npy}});
+    const auto arrays = parse_npz(zip, "mem.npz");
+    REQUIRE(arrays.size() == 1);
+    const Array& a = arrays.at("conv1.threshold");
+    CHECK(a.dtype == DType::Int16);
+    CHECK(a.shape == Shape{2, 2});
+    CHECK(a.data == Values{1, 300, -2, 4});
 }
 
 TEST_CASE("a missing npz file is reported as a read failure") {

@@ -192,11 +192,12 @@ std::optional<DTypeInfo> dtype_from_code(char kind, int size) {
     return std::nullopt;
 }
 
-// descr is '<i4', '|u1', '|b1', '<f8', ...: byte order, kind, item size.
-DTypeInfo parse_descr(const std::string& descr, const std::string& origin) {
+// descr is '<i4', '>u2', '|u1', '|b1', '<f8', ...: byte order, kind, item size. numpy writes '<'
+// or '>' for every multi-byte dtype ('=' would be native order, little-endian on every host bnngen
+// runs on) and '|' for single bytes.
+DTypeInfo parse_descr(const std::string& descr, const std::string& origin, bool& big_endian) {
     const auto unsupported = [&] {
-        fail("bad-npy", origin,
-             fmt::format("unsupported dtype '{}'; expected a little-endian integer, bool or float dtype", descr));
+        fail("bad-npy", origin, fmt::format("unsupported dtype '{}'; expected an integer, bool or float dtype", descr));
     };
     if (descr.size() < 3 || descr.size() > 4 || std::string_view("<>|=").find(descr[0]) == std::string_view::npos)
         unsupported();
@@ -207,17 +208,48 @@ DTypeInfo parse_descr(const std::string& descr, const std::string& origin) {
     }
     const auto info = dtype_from_code(descr[1], size);
     if (!info) unsupported();
-    if (descr[0] == '>' && size > 1)
-        fail("bad-npy", origin,
-             fmt::format("unsupported dtype '{}' (big-endian); expected a little-endian integer dtype", descr));
+    big_endian = descr[0] == '>' && size > 1;
     return *info;
 }
 
+// The element bytes of a Fortran-order (column-major) array rearranged into C order: element
+// (i0, ..., in-1) sits at offset i0 + d0 * (i1 + d1 * (...)) in the file and at the row-major
+// offset in the result.
+std::vector<uint8_t> fortran_to_c(const uint8_t* data, const std::vector<int64_t>& shape, int64_t count, int size) {
+    const auto item = static_cast<std::size_t>(size);
+    std::vector<uint8_t> out(static_cast<std::size_t>(count) * item);
+    if (count == 0) return out;
+    const std::size_t rank = shape.size();
+    std::vector<int64_t> stride(rank);  // the Fortran stride of each axis, in elements
+    int64_t s = 1;
+    for (std::size_t k = 0; k < rank; ++k) {
+        stride[k] = s;
+        s *= shape[k];
+    }
+    std::vector<int64_t> index(rank, 0);
+    int64_t from = 0;
+    for (int64_t to = 0; to < count; ++to) {
+        std::memcpy(out.data() + static_cast<std::size_t>(to) * item, data + static_cast<std::size_t>(from) * item,
+                    item);
+        // Next multi-index in C order: the last axis moves fastest.
+        for (std::size_t k = rank; k-- > 0;) {
+            if (++index[k] < shape[k]) {
+                from += stride[k];
+                break;
+            }
+            from -= stride[k] * (shape[k] - 1);
+            index[k] = 0;
+        }
+    }
+    return out;
+}
+
 template <int Size, bool Signed>
-void decode(const uint8_t* p, int64_t count, DType dtype, std::vector<int64_t>& out, const std::string& origin) {
+void decode(const uint8_t* p, int64_t count, bool big_endian, DType dtype, std::vector<int64_t>& out,
+            const std::string& origin) {
     out.resize(static_cast<std::size_t>(count));
     for (int64_t i = 0; i < count; ++i, p += Size) {
-        const uint64_t raw = detail::load_le(p, Size);
+        const uint64_t raw = big_endian ? detail::load_be(p, Size) : detail::load_le(p, Size);
         int64_t v = 0;
         if constexpr (Signed) {
             v = detail::sign_extend(raw, Size);
@@ -281,17 +313,15 @@ Array parse_npy(std::span<const uint8_t> bytes, const std::string& origin) {
                          !descr ? "descr" : !fortran ? "fortran_order" : "shape"));
     if (descr->kind != HeaderValue::Kind::String)
         fail("bad-npy", origin,
-             fmt::format("unsupported structured dtype {}; expected a little-endian integer, bool or float dtype",
+             fmt::format("unsupported structured dtype {}; expected an integer, bool or float dtype",
                          descr->text));
     if (fortran->kind != HeaderValue::Kind::Bool)
         fail("bad-npy", origin, "malformed .npy header: expected True or False for 'fortran_order'");
     if (shape->kind != HeaderValue::Kind::Tuple)
         fail("bad-npy", origin, fmt::format("malformed .npy header: expected a tuple for 'shape', found '{}'", shape->text));
 
-    const DTypeInfo info = parse_descr(descr->text, origin);
-    if (fortran->flag)
-        fail("bad-npy", origin,
-             "array is stored in Fortran order; expected C order (save numpy.ascontiguousarray(a) instead)");
+    bool big_endian = false;
+    const DTypeInfo info = parse_descr(descr->text, origin, big_endian);
 
     Array array;
     array.dtype = info.dtype;
@@ -308,18 +338,26 @@ Array parse_npy(std::span<const uint8_t> bytes, const std::string& origin) {
         fail("bad-npy", origin, fmt::format("truncated data: header promises {} bytes, file has {}", data_bytes, available));
 
     const uint8_t* p = bytes.data() + header_start + header_len;
+    if (info.dtype == DType::Float32 || info.dtype == DType::Float64) return array;  // never used as floats
+    // Fortran order (numpy.save of a transpose, or of numpy.asfortranarray(a)) is rearranged into
+    // C order first, so every element index below and in callers' messages is a C-order index.
+    std::vector<uint8_t> c_order;
+    if (fortran->flag && array.shape.size() > 1) {
+        c_order = fortran_to_c(p, array.shape, count, info.size);
+        p = c_order.data();
+    }
     switch (info.dtype) {
-    case DType::Int8: decode<1, true>(p, count, info.dtype, array.data, origin); break;
-    case DType::Int16: decode<2, true>(p, count, info.dtype, array.data, origin); break;
-    case DType::Int32: decode<4, true>(p, count, info.dtype, array.data, origin); break;
-    case DType::Int64: decode<8, true>(p, count, info.dtype, array.data, origin); break;
+    case DType::Int8: decode<1, true>(p, count, big_endian, info.dtype, array.data, origin); break;
+    case DType::Int16: decode<2, true>(p, count, big_endian, info.dtype, array.data, origin); break;
+    case DType::Int32: decode<4, true>(p, count, big_endian, info.dtype, array.data, origin); break;
+    case DType::Int64: decode<8, true>(p, count, big_endian, info.dtype, array.data, origin); break;
     case DType::UInt8:
-    case DType::Bool: decode<1, false>(p, count, info.dtype, array.data, origin); break;
-    case DType::UInt16: decode<2, false>(p, count, info.dtype, array.data, origin); break;
-    case DType::UInt32: decode<4, false>(p, count, info.dtype, array.data, origin); break;
-    case DType::UInt64: decode<8, false>(p, count, info.dtype, array.data, origin); break;
+    case DType::Bool: decode<1, false>(p, count, big_endian, info.dtype, array.data, origin); break;
+    case DType::UInt16: decode<2, false>(p, count, big_endian, info.dtype, array.data, origin); break;
+    case DType::UInt32: decode<4, false>(p, count, big_endian, info.dtype, array.data, origin); break;
+    case DType::UInt64: decode<8, false>(p, count, big_endian, info.dtype, array.data, origin); break;
     case DType::Float32:
-    case DType::Float64: break;  // never used as floats: callers report the dtype
+    case DType::Float64: break;
     }
     return array;
 }

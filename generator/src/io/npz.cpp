@@ -228,8 +228,11 @@ std::string_view method_name(uint16_t method) {
 }  // namespace
 
 std::map<std::string, Array> read_npz(const std::filesystem::path& path) {
-    const std::string file = path.string();
     const std::vector<uint8_t> bytes = detail::read_file_bytes(path);
+    return parse_npz(bytes, path.string());
+}
+
+std::map<std::string, Array> parse_npz(std::span<const uint8_t> bytes, const std::string& file) {
     const Reader r(bytes, file);
 
     // Check the leading magic first, so a file that is not a zip at all says so plainly.

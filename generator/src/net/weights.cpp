@@ -1,6 +1,6 @@
 // Stage 3 of the front end: the weights archive. Every compute layer L needs L.weight (int8 +-1),
 // L.threshold (int32, activation threshold) or optionally L.bias (int32, activation none), and
-// L.kernel_mask (uint8 0/1, exactly `keep` ones per output channel) when it prunes kernels.
+// L.kernel_mask (uint8 or bool 0/1, exactly `keep` ones per output channel) when it prunes kernels.
 #include "bnngen/net/load.hpp"
 
 #include "bnngen/diag/error.hpp"
@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace bnngen {
@@ -65,8 +66,10 @@ private:
         d.subject = fmt::format("array '{}'", array);
     }
 
-    // Marks the array as used and checks its dtype and shape; nullptr if absent or wrong.
-    const io::Array* take(const std::string& name, io::DType dtype, const std::vector<int64_t>& shape, bool required) {
+    // Marks the array as used and checks its dtype and shape; nullptr if absent or wrong. `also` is a
+    // second dtype the array may have (a kernel mask saved as numpy bool).
+    const io::Array* take(const std::string& name, io::DType dtype, const std::vector<int64_t>& shape, bool required,
+                          std::optional<io::DType> also = std::nullopt) {
         auto it = arrays_.find(name);
         if (it == arrays_.end()) {
             if (required) {
@@ -79,9 +82,13 @@ private:
         used_.insert(name);
         const io::Array& a = it->second;
         bool ok = true;
-        if (a.dtype != dtype) {
+        if (a.dtype != dtype && a.dtype != also) {
+            std::string expected(io::dtype_name(dtype));
+            if (also) {
+                expected += fmt::format(" or {}", io::dtype_name(*also));
+            }
             array_error(name, "array-dtype",
-                        fmt::format("expected dtype {}, found {}", io::dtype_name(dtype), io::dtype_name(a.dtype)));
+                        fmt::format("expected dtype {}, found {}", expected, io::dtype_name(a.dtype)));
             ok = false;
         }
         if (a.shape != shape) {
@@ -108,7 +115,7 @@ private:
         }
         // keep == Cin keeps everything, so the mask may be left out.
         bool required = *layer.keep != layer.in.channels;
-        if (auto* a = take(name, io::DType::UInt8, shape, required)) {
+        if (auto* a = take(name, io::DType::UInt8, shape, required, io::DType::Bool)) {
             layer.kernel_mask.assign(a->data.begin(), a->data.end());
         } else if (!required && arrays_.count(name) == 0) {
             layer.kernel_mask.assign(static_cast<size_t>(layer.outputs * layer.in.channels), 1);

@@ -149,6 +149,25 @@ def bad_cases():
     a["conv2.kernel_mask"] = a["conv2.kernel_mask"].astype(np.int8)
     cases["mask_missing_first_layer"] = a
 
+    # Layouts numpy.save writes are read as numpy reads them; what is then wrong is still reported
+    # with C-order indices: a Fortran-order weight, a big-endian int16 mask, a big-endian int64 bias,
+    # big-endian int32 thresholds at the ends of the int32 range (warnings).
+    a = base("weights_layouts_out_of_range")
+    a["conv1.weight"][3, 0, 2, 1] = 2
+    a["conv1.weight"] = np.asfortranarray(a["conv1.weight"])
+    a["conv1.threshold"] = a["conv1.threshold"].astype(">i4")
+    a["conv1.threshold"][1] = 2**31 - 1
+    a["conv1.threshold"][2] = -(2**31)
+    a["conv2.kernel_mask"] = np.asfortranarray(a["conv2.kernel_mask"].astype(">i2"))
+    a["fc1.bias"] = a["fc1.bias"].astype(">i8")
+    cases["weights_layouts_out_of_range"] = a
+
+    # A big-endian uint64 above INT64_MAX cannot be represented at all: the archive is refused.
+    a = base("weights_uint64_too_large")
+    a["conv2.threshold"] = a["conv2.threshold"].astype(">u8")
+    a["conv2.threshold"][4] = 2**64 - 3
+    cases["weights_uint64_too_large"] = a
+
     a = base("warning_threshold_unreachable")
     a["conv1.threshold"][2] = 100000           # above 9 * 255: always 0
     a["conv2.threshold"][0] = -18              # at the bottom of [-18, 18]: always 1

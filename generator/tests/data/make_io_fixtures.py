@@ -50,6 +50,52 @@ ARRAYS = {
 }
 
 
+# The same kind of values in every other layout numpy.save writes: Fortran order (a transpose, or
+# numpy.asfortranarray), big-endian byte order, bool. The tests expect the C-order values of LAYOUTS_C.
+W = (np.arange(15, dtype=np.int8) - 7).reshape(3, 5)
+LAYOUTS = {
+    "fortran_i8_3d": np.asfortranarray((np.arange(24, dtype=np.int8) - 12).reshape(2, 3, 4)),
+    "transpose_i8": W.T.astype(np.int8),  # shape (5, 3), Fortran order
+    "be_i2": np.array([-32768, -1, 0, 1, 32767], dtype=">i2"),
+    "be_u2": np.array([0, 1, 65535], dtype=">u2"),
+    "be_i4": np.array([[-2147483648, -1, 0], [1, 2, 2147483647]], dtype=">i4"),
+    "be_u4": np.array([0, 4294967295], dtype=">u4"),
+    "be_i8": np.array([-(2**63), -1, 2**63 - 1], dtype=">i8"),
+    "be_u8": np.array([0, 2**63 - 1], dtype=">u8"),
+    "fortran_be_i4": np.asfortranarray((np.arange(12) - 6).reshape(3, 4).astype(">i4")),
+    "fortran_be_u2_4d": np.asfortranarray((np.arange(24).reshape(2, 1, 3, 4) * 1000).astype(">u2")),
+    "fortran_bool": np.asfortranarray(np.array([[True, False, True], [False, False, True]])),
+    "be_f4": np.array([0.5, 1.5], dtype=">f4"),
+}
+
+
+def fmnist_small_twin():
+    """examples/fmnist_small with every array in another layout than the exporter's: each weight
+    stored in Fortran order (as W = W_T.T of a transposed copy), thresholds and the bias big-endian
+    int32, the kernel mask as numpy bool. bnngen must compute exactly the same scores from it."""
+    example = os.path.join(os.path.dirname(OUT), "..", "..", "..", "examples", "fmnist_small")
+    arrays = {}
+    with np.load(os.path.join(example, "weights.npz")) as z:
+        for name in z.files:
+            a = z[name]
+            if name.endswith(".weight"):
+                transposed = np.ascontiguousarray(a.T)
+                arrays[name] = transposed.T
+                assert arrays[name].flags.f_contiguous and not arrays[name].flags.c_contiguous
+            elif name.endswith(".kernel_mask"):
+                arrays[name] = np.asfortranarray(a.astype(np.bool_))
+            else:
+                arrays[name] = a.astype(">i4")
+    np.savez_compressed(path("fmnist_small_layouts.npz"), **arrays)
+    with open(os.path.join(example, "network.yaml")) as f:
+        yaml = f.read()
+    yaml = yaml.replace("weights: weights.npz", "weights: fmnist_small_layouts.npz")
+    header = ("# examples/fmnist_small/network.yaml with its weights rewritten by make_io_fixtures.py in\n"
+              "# Fortran order, big-endian and bool (fmnist_small_layouts.npz).\n")
+    with open(path("fmnist_small_layouts.yaml"), "w") as f:
+        f.write(header + yaml)
+
+
 def zip64_archive(members):
     """A zip whose every size and offset goes through zip64 records, as an archive over 4 GiB would.
 
@@ -97,7 +143,9 @@ def main():
     # npz: numpy's own writers, stored and deflated.
     np.savez(path("arrays.npz"), **ARRAYS)
     np.savez_compressed(path("arrays_compressed.npz"), **ARRAYS)
-    np.savez(path("bad_member.npz"), **{"conv1.weight": np.arange(4, dtype=">i4")})
+    np.savez(path("bad_member.npz"), **{"conv1.weight": np.arange(4, dtype=np.complex64)})
+    np.savez(path("layouts.npz"), **LAYOUTS)
+    fmnist_small_twin()
 
     good = open(path("arrays.npz"), "rb").read()
     write_bytes("truncated.npz", good[: len(good) // 2])
@@ -115,7 +163,7 @@ def main():
     write_bytes("zip64.npz", zip64_archive([("w.npy", w, 0), ("b.npy", b, 8)]))
     write_bytes("method12.npz", zip64_archive([("w.npy", w, 12)]))
 
-    # npy: every header version, and the layouts the reader must refuse.
+    # npy: every header version, Fortran and big-endian layouts, and files the reader must refuse.
     small = np.array([[1, -2, 3], [-4, 5, -6]], dtype=np.int16)
     for v in (1, 2, 3):
         write_bytes(f"v{v}.npy", npy_bytes(small, version=(v, 0)))
@@ -123,6 +171,8 @@ def main():
     write_bytes("bigendian.npy", npy_bytes(np.arange(4, dtype=">i4")))
     write_bytes("float64.npy", npy_bytes(np.array([[0.25, 0.5]])))
     write_bytes("uint64_big.npy", npy_bytes(np.array([1, 2**64 - 1], dtype=np.uint64)))
+    write_bytes("uint64_big_be_fortran.npy",
+                npy_bytes(np.asfortranarray(np.array([[1, 2, 3], [4, 2**63, 6]], dtype=">u8"))))
     write_bytes("truncated.npy", npy_bytes(np.arange(10, dtype=np.int32))[:-8])
     write_bytes("complex.npy", npy_bytes(np.array([1 + 2j], dtype=np.complex64)))
 

@@ -4,8 +4,10 @@
 
 #include "bnngen/io/array.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 
 namespace bnngen::io {
@@ -14,5 +16,7 @@ namespace bnngen::io {
 // (code "bad-npz") for a file that is not a zip, a member that fails its CRC, an unsupported
 // compression method, or a member that is not valid .npy (code "bad-npy", naming the member).
 std::map<std::string, Array> read_npz(const std::filesystem::path& path);
+// The same for an archive already in memory; `file` names it in errors.
+std::map<std::string, Array> parse_npz(std::span<const uint8_t> bytes, const std::string& file);
 
 }  // namespace bnngen::io
