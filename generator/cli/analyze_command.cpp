@@ -33,7 +33,7 @@ int run_analyze(const AnalyzeOptions& opt) {
         io::ImageSet subset = images;
         subset.count = std::min(images.count, opt.rtl_limit);
         subset.pixels.resize(static_cast<size_t>(subset.count) * static_cast<size_t>(images.image_size()));
-        auto rtl = sim::run_cosim(*design, *net, subset, cosim_options(dir, opt.build_dir, opt.stall, 1, 200000));
+        auto rtl = sim::run_cosim(*design, *net, subset, cosim_options(dir, opt.build_dir, opt.stall, 1, 0));
         auto report = sim::compare_with_golden(*net, subset, {}, rtl);
         analyze::add_rtl_measurements(analysis, report);
         rtl_ok = report.passed();

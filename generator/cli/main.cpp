@@ -131,7 +131,7 @@ struct VerifyOptions {
     std::string trace;
     double stall = 0.0;
     uint64_t seed = 1;
-    uint64_t timeout = 200000;
+    uint64_t timeout = 0;  // 0: from the cycle model (sim::hang_timeout_cycles)
     int max_mismatches_shown = 5;
 };
 
@@ -225,7 +225,17 @@ int run_verify(const VerifyOptions& opt) {
         bnngen::io::write_file_atomic(opt.data.out, bnngen::io::encode_npy(scores));
     }
     if (rtl.exit_status == 2 || rtl.exit_status == 3) {
-        fmt::print(stderr, "error: the simulation {}:\n{}", rtl.exit_status == 2 ? "timed out (the pipeline hung)" : "saw a framing error", rtl.log);
+        if (rtl.exit_status == 2) {
+            fmt::print(stderr,
+                       "error: the simulation timed out: no output beat for {} cycles ({}); the pipeline hung:\n{}",
+                       rtl.timeout_cycles,
+                       opt.timeout > 0 ? "--timeout"
+                                       : "4x the cycle model's worst-case latency and interval at this stall rate; "
+                                         "--timeout sets another limit",
+                       rtl.log);
+        } else {
+            fmt::print(stderr, "error: the simulation saw a framing error:\n{}", rtl.log);
+        }
         return kExitInputError;
     }
     return report.passed() ? 0 : kExitInputError;
@@ -267,7 +277,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 0.95));
     verify->add_option("--trace", verify_opt.trace, "write an FST waveform");
     verify->add_option("--seed", verify_opt.seed, "seed of the random stalls");
-    verify->add_option("--timeout", verify_opt.timeout, "cycles without output after which the pipeline counts as hung");
+    verify->add_option("--timeout", verify_opt.timeout, "cycles without an output beat after which the pipeline counts as hung "
+                    "(default: 4x the cycle model's worst-case latency + interval, scaled by the stalls)");
     verify->add_option("-o,--output", verify_opt.dir, "design folder (default rtl_out/<name>)");
     verify->add_option("--build-dir", verify_opt.build_dir, "Verilator build cache (default <output>/../.sim-cache)");
 

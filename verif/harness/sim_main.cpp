@@ -317,6 +317,32 @@ std::vector<std::string> check_registers(Bench& bench, long images) {
 
 }  // namespace
 
+// The last result can leave before every layer has finished its image: rows and columns that no
+// later window needs are still computed (and counted) after it. Ticks on until no performance
+// counter has moved for kDrainQuietCycles (the cycle model's worst-case interval: a layer with work
+// left moves a counter within one image's time); false if that takes longer than `limit` cycles.
+bool drain(Bench& bench, uint64_t limit) {
+    auto counter_sum = [&bench]() {
+        uint64_t sum = 0;
+#define BNNGEN_ADD_COUNTER(layer, kind, member) sum += static_cast<uint64_t>(bench.top().rootp->member);
+        BNNGEN_COUNTERS(BNNGEN_ADD_COUNTER)
+#undef BNNGEN_ADD_COUNTER
+        return sum;
+    };
+    uint64_t previous = counter_sum();
+    uint64_t quiet = 0;
+    for (uint64_t cycles = 0; quiet < kDrainQuietCycles; ++cycles) {
+        if (cycles > limit) {
+            return false;
+        }
+        bench.tick();
+        const uint64_t now = counter_sum();
+        quiet = now == previous ? quiet + 1 : 0;
+        previous = now;
+    }
+    return true;
+}
+
 int main(int argc, char** argv) {
     Options opt;
     if (!parse(argc, argv, opt)) {
@@ -358,7 +384,10 @@ int main(int argc, char** argv) {
     uint64_t idle = 0;
     int status = 0;
 
-    while (last_out.size() < static_cast<size_t>(opt.count)) {
+    // Until every result is out and every input beat taken: a network whose last window ends
+    // before the image does (a stride past the last rows) answers before it has read the whole
+    // image, and the registers are read only once the stream is complete.
+    while (last_out.size() < static_cast<size_t>(opt.count) || !bench.source.empty()) {
 #if BNNGEN_AXI_LITE
         if (soft_reset_pending && bench.source.sent() >= opt.soft_reset_after) {
             // Abort the stream in the middle: soft reset, drop what is queued and what came out,
@@ -409,6 +438,12 @@ int main(int argc, char** argv) {
             status = 2;
             break;
         }
+    }
+
+    if (status == 0 && !drain(bench, opt.timeout)) {
+        std::fprintf(stderr, "timeout: the performance counters still moved %llu cycles after the last result\n",
+                     static_cast<unsigned long long>(opt.timeout));
+        status = 2;
     }
 
     std::vector<std::string> counter_lines;

@@ -1,13 +1,16 @@
 #include "bnngen/sim/cosim.hpp"
 
 #include "bnngen/diag/error.hpp"
+#include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/rtl/embedded_files.hpp"
 #include "bnngen/rtl/register_map.hpp"
 #include "bnngen/util/shell_command.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -54,6 +57,10 @@ std::string sim_config(const rtl::GeneratedDesign& design, const Network& net) {
         "constexpr int kChannels = {1};\nconstexpr int kHeight = {2};\nconstexpr int kWidth = {3};\n"
         "constexpr int kBits = {4};\nconstexpr int kClasses = {5};\n",
         design.top, net.input.channels, net.input.height, net.input.width, net.input.bits, net.classes());
+    // After the last result the harness waits this long without a counter moving (sim_main.cpp's
+    // drain): one worst-case interval.
+    config += fmt::format("constexpr uint64_t kDrainQuietCycles = {};\n",
+                          std::max<int64_t>(64, hw::predict_cycles(net).interval));
     if (design.ctrl_address_width > 0) {
         // The harness drives s_axi_ctrl through the same C header a driver writer gets.
         config += fmt::format(
@@ -130,14 +137,26 @@ fs::path build_model(const rtl::GeneratedDesign& design, const Network& net, con
 
 }  // namespace
 
+uint64_t hang_timeout_cycles(const Network& net, double stall_in, double stall_out) {
+    const hw::CycleModel worst = hw::predict_cycles(net);
+    // A stalled stream moves a beat only when it is not stalling: 1 / (1 - p) cycles per beat.
+    const double slowdown = 1.0 / ((1.0 - std::clamp(stall_in, 0.0, 0.99)) * (1.0 - std::clamp(stall_out, 0.0, 0.99)));
+    const double cycles = 4.0 * slowdown * static_cast<double>(worst.latency_bound + worst.interval);
+    return std::max<uint64_t>(20000, static_cast<uint64_t>(std::ceil(cycles)));
+}
+
 CosimResult run_cosim(const rtl::GeneratedDesign& design, const Network& net, const io::ImageSet& images,
                       const CosimOptions& options) {
     // The simulation runs inside the design folder: every other path must not depend on the
     // current directory.
     CosimOptions opt = options;
+    if (opt.timeout_cycles == 0) {
+        opt.timeout_cycles = hang_timeout_cycles(net, opt.stall_in, opt.stall_out);
+    }
     opt.build_dir = fs::absolute(opt.build_dir);
     opt.design_dir = fs::absolute(opt.design_dir);
     CosimResult result;
+    result.timeout_cycles = opt.timeout_cycles;
     const fs::path exe = build_model(design, net, opt, result);
 
     const fs::path work = exe.parent_path().parent_path();

@@ -6,6 +6,8 @@
 #include "bnngen/sim/verify.hpp"
 
 #include "../e2e_networks.hpp"
+#include "../golden_fixtures.hpp"
+#include "bnngen/net/random_network.hpp"
 
 #include <doctest/doctest.h>
 
@@ -13,6 +15,7 @@
 
 using namespace bnngen;
 using bnngen::test::load_e2e;
+using namespace bnngen::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -225,4 +228,82 @@ TEST_CASE("a soft reset in the middle of an image, then a new stream: correct re
         CHECK(find_register(result, "IMAGES_OUT")->value == 6);
         CHECK(report.passed());
     }
+}
+
+TEST_CASE("a slow design is waited for as long as its cycle model says, not called hung") {
+    // conv1 needs 12 x 12 positions x 30 channels x 75 kept taps = 324 000 cycles per image at
+    // pe 1, simd 1: with the old fixed 200 000-cycle timeout this working design was reported hung
+    // after its first image.
+    Layer conv1 = conv("conv1", 30, 5, 1, 0, -1);
+    conv1.keep = 3;
+    conv1.spatial = SpatialPrune{0};
+    Network net = build(InputSpec{1, 16, 16, 8},
+                        {conv("conv0", 4, 3, 1, 1), conv1, dense("classifier", 10)});
+    net.name = "slow_conv";
+    randomize_weights(net, 7);
+    const rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    REQUIRE(design.cycles.interval == 324000);
+    rtl::write_design(design, kWork / "slow");
+    io::ImageSet images{3, 1, 16, 16, random_images(net, 3, 11)};
+    sim::CosimOptions o = options_for("slow");
+    o.timeout_cycles = 0;  // the default: from the cycle model
+    o.stall_in = o.stall_out = 0.2;
+    CHECK(sim::hang_timeout_cycles(net, 0.2, 0.2) > 4 * 324000);
+    auto result = sim::run_cosim(design, net, images, o);
+    CHECK(result.exit_status == 0);
+    CHECK(result.timeout_cycles == sim::hang_timeout_cycles(net, 0.2, 0.2));
+    auto report = sim::compare_with_golden(net, images, {}, result);
+    CHECK(report.images_returned == 3);
+    CHECK(report.passed());
+}
+
+namespace {
+
+// Generates `net` with random weights, co-simulates `count` random images with stalls on both
+// streams (timeout from the cycle model) and compares everything with the golden model.
+sim::VerifyReport verify_random(Network net, const std::string& name, int64_t count) {
+    net.name = name;
+    randomize_weights(net, 5);
+    const rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    rtl::write_design(design, kWork / name);
+    io::ImageSet images{count, net.input.channels, net.input.height, net.input.width, random_images(net, count, 3)};
+    sim::CosimOptions o = options_for(name);
+    o.timeout_cycles = 0;
+    o.stall_in = o.stall_out = 0.3;
+    auto result = sim::run_cosim(design, net, images, o);
+    CHECK(result.exit_status == 0);
+    return sim::compare_with_golden(net, images, {}, result);
+}
+
+}  // namespace
+
+TEST_CASE("a network that answers before it has read its whole image ends with every register settled") {
+    // Random flow seed 9: one 5x5 window at stride 11 over an 11 x 5 image reads rows 0-4 only, so
+    // the result leaves while rows 5-10 are still coming in. The harness used to read STATUS right
+    // after the last result: BUSY was still set (read 5, expected 4).
+    Layer classifier = conv("classifier", 3, 5, 11, 0);
+    classifier.keep = 2;
+    classifier.activation = Activation::None;
+    classifier.fold = Fold{1, 50};
+    auto report = verify_random(build(InputSpec{4, 11, 5, 8}, {classifier}), "early_answer", 6);
+    CHECK(report.mismatches.empty());
+    CHECK(report.registers_match());
+    CHECK(report.passed());
+}
+
+TEST_CASE("a layer still computing rows that no later window needs is counted to the end") {
+    // Random flow seed 8: conv2 (3x3, stride 3) never reads conv1's last two rows, so the last
+    // result leaves before conv1 has computed them. The harness used to read the counters then:
+    // conv1's unit cycles were 973 short of the golden model's count.
+    Layer conv1 = conv("conv1", 14, 7, 1, 6);
+    conv1.keep = 1;
+    conv1.fold = Fold{14, 1};
+    Layer conv2 = conv("conv2", 23, 3, 3, 0, -1);
+    conv2.fold = Fold{23, 7};
+    Layer classifier = dense("classifier", 9);
+    classifier.fold = Fold{9, 3};  // quick enough to answer before conv1's last 22 positions are done
+    auto report = verify_random(build(InputSpec{4, 11, 5, 8}, {conv1, conv2, classifier}), "tail_rows", 6);
+    CHECK(report.mismatches.empty());
+    CHECK(report.counters_match());
+    CHECK(report.passed());
 }

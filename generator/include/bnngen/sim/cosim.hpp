@@ -20,7 +20,8 @@ struct CosimOptions {
     double stall_in = 0.0;             // probability that the source withholds a beat in a cycle
     double stall_out = 0.0;            // probability that the sink drops tready in a cycle
     uint64_t seed = 1;
-    uint64_t timeout_cycles = 200000;  // no output beat for this long = the pipeline hung
+    // No output beat for this long = the pipeline hung. 0: hang_timeout_cycles() of the design.
+    uint64_t timeout_cycles = 0;
     std::filesystem::path trace;       // FST waveform, when not empty
     // A design with s_axi_ctrl: soft-reset it after this many input beats, abandon that stream and
     // stream all images again (0: no soft reset). The results are the second stream's.
@@ -58,10 +59,17 @@ struct CosimResult {
     std::string log;                  // what the simulation printed
     std::vector<CounterValue> counters;  // every counter of the design, in its order
     std::vector<RegisterCheck> registers;  // empty for a design without s_axi_ctrl
+    uint64_t timeout_cycles = 0;      // the hang timeout the simulation ran with
     bool rebuilt = false;             // false: the cached Verilator build was reused
     double build_seconds = 0.0;
     double run_seconds = 0.0;
 };
+
+// How long a working design can go without an output beat, from the cycle model's worst case (every
+// position computed): the latency bound of the first image plus one interval, slowed by the stall
+// probabilities of both streams, with a margin of 4 and at least 20 000 cycles. Only a pipeline that
+// has really stopped exceeds it.
+uint64_t hang_timeout_cycles(const Network& net, double stall_in, double stall_out);
 
 // Throws InputError ("verilator-failed", "simulation-failed") with the tool's output when the
 // Verilator build or the simulation cannot run at all.

@@ -1,0 +1,197 @@
+// The whole hardware flow on random networks: for each seed, random_network(seed) (the schema's
+// every option, net/random_network.hpp) is checked for hardware support, generated, built in
+// Verilator, fed random images with random stalls on both streams, and compared with the golden
+// model: scores, classes, per-layer counters and AXI-Lite registers, under the cycle model's hang
+// timeout. One line per seed: the network and the verdict.
+//
+//   bnngen_random_flow --first S --count N [--work DIR] [--images N] [--jobs J]
+//
+// Exit status 0 when every seed passed (or was rejected by check_hardware_support with a located
+// error), 1 when any seed failed, 2 on a bad command line.
+#include "bnngen/diag/error.hpp"
+#include "bnngen/net/random_network.hpp"
+#include "bnngen/rtl/design.hpp"
+#include "bnngen/sim/cosim.hpp"
+#include "bnngen/sim/verify.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using namespace bnngen;
+namespace fs = std::filesystem;
+
+std::string fold_text(const Layer& l) { return fmt::format("fold {}/{}", l.fold.pe, l.fold.simd); }
+
+// "in 3x7x9 12b | conv1 17 k5 s2 p1 pad-1 keep3 spatial2 fold 17/15 | ..." — enough to rebuild the
+// network by hand from the line alone.
+std::string describe(const Network& net) {
+    std::string text = fmt::format("in {}x{}x{} {}b", net.input.channels, net.input.height, net.input.width, net.input.bits);
+    for (const Layer& l : net.layers) {
+        text += " | " + l.name;
+        switch (l.kind) {
+        case LayerKind::Conv:
+            text += fmt::format(" conv {} k{} s{} p{}", l.outputs, l.kernel, l.stride, l.padding);
+            if (!l.integer_input) {
+                text += fmt::format(" pad{:+}", l.pad_value);
+            }
+            if (l.keep) {
+                text += fmt::format(" keep{}/{}", *l.keep, l.in.channels);
+            }
+            if (l.spatial) {
+                text += fmt::format(" spatial{}", l.spatial->tolerance);
+            }
+            break;
+        case LayerKind::MaxPool: text += fmt::format(" pool k{} s{}", l.kernel, l.stride); break;
+        case LayerKind::Dense: text += fmt::format(" dense {}", l.outputs); break;
+        }
+        if (l.is_compute()) {
+            text += fmt::format("{} {}", l.activation == Activation::None ? " scores" : "", fold_text(l));
+        }
+    }
+    return text;
+}
+
+struct Options {
+    uint64_t first = 1;
+    uint64_t count = 20;
+    fs::path work = fs::temp_directory_path() / "bnngen_random_flow";
+    int images = 0;  // 0: as many as fit in about 600 000 cycles, 3 to 12
+    int jobs = 2;
+};
+
+// What one seed came to; `detail` says what went wrong.
+struct Verdict {
+    bool passed = false;
+    std::string what;
+    std::string detail;
+};
+
+Verdict run_seed(uint64_t seed, const Options& opt) {
+    Network net = random_network(seed);
+    DiagnosticBag bag;
+    if (!rtl::check_hardware_support(net, bag)) {
+        return Verdict{true, "rejected by check (hardware support)", bag.all().front().message};
+    }
+    const rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    const fs::path dir = opt.work / fmt::format("seed{}", seed);
+    rtl::write_design(design, dir);
+
+    const int64_t interval = std::max<int64_t>(1, design.cycles.interval);
+    const int64_t count = opt.images > 0 ? opt.images : std::clamp<int64_t>(600000 / interval, 3, 12);
+    io::ImageSet images{count, net.input.channels, net.input.height, net.input.width,
+                        random_images(net, count, seed * 7919)};
+    sim::CosimOptions cosim;
+    cosim.design_dir = dir;
+    cosim.build_dir = opt.work / "cache";
+    constexpr double kStalls[] = {0.0, 0.1, 0.3, 0.5};
+    cosim.stall_in = kStalls[seed % 4];
+    cosim.stall_out = kStalls[(seed / 4) % 4];
+    cosim.seed = seed;
+    cosim.jobs = opt.jobs;
+    const sim::CosimResult rtl = sim::run_cosim(design, net, images, cosim);
+    const sim::VerifyReport report = sim::compare_with_golden(net, images, {}, rtl);
+    std::string stats = fmt::format("{} images, stall {}/{}, interval {} predicted", count, cosim.stall_in,
+                                    cosim.stall_out, design.cycles.interval);
+    if (rtl.exit_status == 2) {
+        return Verdict{false, "HUNG", fmt::format("no output beat for {} cycles ({}): {}", rtl.timeout_cycles, stats, rtl.log)};
+    }
+    if (rtl.exit_status == 3) {
+        return Verdict{false, "FRAMING ERROR", rtl.log};
+    }
+    if (!report.mismatches.empty()) {
+        const sim::Mismatch& m = report.mismatches.front();
+        return Verdict{false, "MISMATCH",
+                       fmt::format("{} of {} images differ; first: image {}, class {} expected, {} from the RTL ({})",
+                                   report.mismatches.size(), report.images_returned, m.image, m.expected_class,
+                                   m.actual_class, stats)};
+    }
+    if (report.images_returned != report.images_sent) {
+        return Verdict{false, "LOST IMAGES", fmt::format("{} of {} came back", report.images_returned, report.images_sent)};
+    }
+    if (!report.counters_match()) {
+        std::string which;
+        for (const sim::LayerActivity& l : report.layers) {
+            if (!l.counters_match()) {
+                which += fmt::format(" {}: unit cycles {} expected {}, skipped {} expected {};", l.layer,
+                                     l.rtl_unit_cycles.value_or(-1), l.expected_unit_cycles, l.rtl_skipped.value_or(-1),
+                                     l.skipped);
+            }
+        }
+        return Verdict{false, "COUNTERS", which};
+    }
+    if (!report.registers_match()) {
+        std::string which;
+        for (const sim::RegisterCheck& r : report.registers) {
+            if (!r.ok()) {
+                which += fmt::format(" {} read {} expected {};", r.name, r.value, r.expected);
+            }
+        }
+        return Verdict{false, "REGISTERS", which};
+    }
+    return Verdict{true, "ok", stats};
+}
+
+bool parse(int argc, char** argv, Options& opt) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view flag = argv[i];
+        if (i + 1 >= argc) {
+            return false;
+        }
+        const char* value = argv[++i];
+        char* end = nullptr;
+        const unsigned long long number = std::strtoull(value, &end, 10);
+        const bool numeric = end != value && *end == '\0';
+        if (flag == "--work") opt.work = value;
+        else if (flag == "--first" && numeric) opt.first = number;
+        else if (flag == "--count" && numeric) opt.count = number;
+        else if (flag == "--images" && numeric) opt.images = static_cast<int>(number);
+        else if (flag == "--jobs" && numeric && number > 0) opt.jobs = static_cast<int>(number);
+        else return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options opt;
+    if (!parse(argc, argv, opt)) {
+        fmt::print(stderr, "usage: {} --first SEED --count N [--work DIR] [--images N] [--jobs J]\n", argv[0]);
+        return 2;
+    }
+    int passed = 0;
+    int failed = 0;
+    const auto start = std::chrono::steady_clock::now();
+    for (uint64_t seed = opt.first; seed < opt.first + opt.count; ++seed) {
+        Verdict verdict;
+        std::string network;
+        try {
+            network = describe(random_network(seed));
+            verdict = run_seed(seed, opt);
+        } catch (const InputError& e) {
+            verdict = Verdict{false, e.diagnostic().code == "verilator-failed" ? "BUILD FAILED" : "ERROR", e.what()};
+        } catch (const std::exception& e) {
+            verdict = Verdict{false, "CRASH", e.what()};
+        }
+        (verdict.passed ? passed : failed) += 1;
+        fmt::print("seed {}: {}: {}\n", seed, verdict.what, network);
+        if (!verdict.passed || verdict.what != "ok") {
+            fmt::print("  {}\n", verdict.detail);
+        }
+        std::fflush(stdout);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    fmt::print("random flow: seeds {} to {} in {:.0f} s\n", opt.first, opt.first + opt.count - 1, seconds);
+    fmt::print("{} passed, {} failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
