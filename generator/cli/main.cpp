@@ -34,6 +34,14 @@ int run_check(const std::string& yaml) {
     if (!net) {
         return kExitInputError;
     }
+    // What check accepts, generate builds: the hardware's own limits are checked here too.
+    bnngen::DiagnosticBag hardware;
+    if (!bnngen::rtl::check_hardware_support(*net, hardware)) {
+        print_diagnostics(hardware);
+        fmt::print(stderr, "{}: {} error{} found\n", yaml, hardware.error_count(), hardware.error_count() == 1 ? "" : "s");
+        return kExitInputError;
+    }
+    print_diagnostics(hardware);
     int64_t weights = 0;
     for (const auto& layer : net->layers) {
         weights += layer.is_compute() ? layer.weight_count() : 0;
