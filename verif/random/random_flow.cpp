@@ -35,7 +35,8 @@ std::string fold_text(const Layer& l) { return fmt::format("fold {}/{}", l.fold.
 // "in 3x7x9 12b | conv1 17 k5 s2 p1 pad-1 keep3 spatial2 fold 17/15 | ..." — enough to rebuild the
 // network by hand from the line alone.
 std::string describe(const Network& net) {
-    std::string text = fmt::format("in {}x{}x{} {}b", net.input.channels, net.input.height, net.input.width, net.input.bits);
+    std::string text = fmt::format("in {}x{}x{} {}b{}", net.input.channels, net.input.height, net.input.width,
+                                   net.input.bits, net.soc.axi_lite ? "" : " (no AXI-Lite)");
     for (const Layer& l : net.layers) {
         text += " | " + l.name;
         switch (l.kind) {
