@@ -35,7 +35,8 @@
 // latency (accept -> transfer) FOLD + 4. Output `issuing` = 1 in every cycle that issues a step.
 //
 // Memory layout ($readmemh images, one hex word per line, line = address, most significant digit
-// first, bit b of the word = bit b below):
+// first, bit b of the word = bit b below; a file parameter left at its default "" reads no image
+// and the memory starts as zeros, so the module elaborates alone without files):
 //   WEIGHT_FILE: FOLD words of PE*SIMD bits; word k = nf*SF + sf, bit pe*SIMD + i =
 //                w[nf*PE + pe][sf*SIMD + i].
 //   PARAM_FILE:  NF words of PE*PARAM_WIDTH bits; word nf, bits [pe*PARAM_WIDTH +: PARAM_WIDTH] =
@@ -72,9 +73,9 @@ module mvau #(
     parameter integer PARAM_WIDTH    = 16,           // bits of one threshold / bias (signed)
     parameter integer SCORE_WIDTH    = 16,           // bits of one score (signed, score mode)
     parameter integer USE_KEEP       = 0,            // 1: kept-tap mask from KEEP_FILE; 0: all taps
-    parameter         WEIGHT_FILE    = "weights.hex", // $readmemh image of the weights
-    parameter         PARAM_FILE     = "params.hex",  // $readmemh image of thresholds / biases
-    parameter         KEEP_FILE      = "keep.hex",    // $readmemh image of the mask (USE_KEEP = 1)
+    parameter         WEIGHT_FILE    = "",           // $readmemh image of the weights ("": none)
+    parameter         PARAM_FILE     = "",           // $readmemh image of thresholds / biases ("": none)
+    parameter         KEEP_FILE      = "",           // $readmemh image of the mask (USE_KEEP = 1; "": none)
     parameter integer KERNEL_TAPS    = 1,            // taps per kernel (k*k); > 1: reorder the
                                                      // tap-major input to kernel-major, divides TAPS
     parameter integer USE_SELECT     = 0,            // 1: kernel-select mode (skips pruned chunks)
@@ -82,7 +83,7 @@ module mvau #(
     parameter integer SELECT_CHUNK   = 1,            // select mode: elements per chunk (G)
     parameter integer SELECT_SPAN    = 1,            // select mode: candidate chunks per slot (D+1)
     parameter integer SELECT_SHARED  = 0,            // select mode: 1 = one selection for all PEs
-    parameter         SELECT_FILE    = "select.hex"   // $readmemh image of the chunk offsets
+    parameter         SELECT_FILE    = ""            // $readmemh image of the chunk offsets ("": none)
 ) (
     input  wire                                clk,
     input  wire                                rst_n,      // synchronous, active low
@@ -242,12 +243,25 @@ module mvau #(
     endgenerate
 
     // ---- memories ---------------------------------------------------------------------------------
+    // An image is read only if its file name is not empty; a memory without one (the default
+    // parameters) starts as zeros, so that the module elaborates alone with its defaults (Yosys'
+    // plain read_verilog, a lint tool) without any file.
     reg [PE*SIMD-1:0]        wmem [0:FOLD-1];
     reg [PE*PARAM_WIDTH-1:0] pmem [0:NF-1];
-    initial begin
-        $readmemh(WEIGHT_FILE, wmem);
-        $readmemh(PARAM_FILE, pmem);
-    end
+    generate
+        if (WEIGHT_FILE != "") begin : g_wload
+            initial $readmemh(WEIGHT_FILE, wmem);
+        end else begin : g_wzero
+            integer i;
+            initial for (i = 0; i < FOLD; i = i + 1) wmem[i] = {(PE*SIMD){1'b0}};
+        end
+        if (PARAM_FILE != "") begin : g_pload
+            initial $readmemh(PARAM_FILE, pmem);
+        end else begin : g_pzero
+            integer i;
+            initial for (i = 0; i < NF; i = i + 1) pmem[i] = {(PE*PARAM_WIDTH){1'b0}};
+        end
+    endgenerate
 
     // ---- S0: issue ----------------------------------------------------------------------------------
     reg                 busy;      // a vector is in ibuf and its fold steps are being issued
@@ -315,7 +329,12 @@ module mvau #(
         if (USE_KEEP != 0) begin : g_keep
             reg [PE*SIMD-1:0] kmem [0:FOLD-1];
             reg [PE*SIMD-1:0] s1_k_r;
-            initial $readmemh(KEEP_FILE, kmem);
+            if (KEEP_FILE != "") begin : g_kload
+                initial $readmemh(KEEP_FILE, kmem);
+            end else begin : g_kzero
+                integer i;
+                initial for (i = 0; i < FOLD; i = i + 1) kmem[i] = {(PE*SIMD){1'b0}};
+            end
             always @(posedge clk) begin
                 if (busy) s1_k_r <= kmem[step];
             end
@@ -360,7 +379,12 @@ module mvau #(
             reg [SMW-1:0] s0_d;                       // offsets of the step being issued
             // the value step takes at this edge (step is 0 whenever !busy): the read address
             wire [STEP_W-1:0] step_nx = (!rst_n || !busy || step_last) ? {STEP_W{1'b0}} : step + 1'b1;
-            initial $readmemh(SELECT_FILE, smem);
+            if (SELECT_FILE != "") begin : g_sload
+                initial $readmemh(SELECT_FILE, smem);
+            end else begin : g_szero
+                integer i;
+                initial for (i = 0; i < FOLD; i = i + 1) smem[i] = {SMW{1'b0}};
+            end
             always @(posedge clk) s0_d <= smem[step_nx];
             for (gp = 0; gp < XPE; gp = gp + 1) begin : g_pe
                 for (gs = 0; gs < SLOTS; gs = gs + 1) begin : g_slot

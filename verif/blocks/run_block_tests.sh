@@ -85,11 +85,31 @@ run() {
     fi
 }
 
+# plain_yosys BLOCK TOP "SOURCES": the block read alone by Yosys' plain flow (read_verilog without
+# -defer elaborates every module with its default parameters as it is read; synth -auto-top) in an
+# empty directory: the defaults must not need any file (e.g. a $readmemh image). Once per block.
+declare -A plain_done
+plain_yosys() {
+    local block="$1" top="$2" srcs="$3"
+    [ -n "${plain_done[$block]:-}" ] && return 0
+    plain_done[$block]=1
+    local dir="$B/static_$block/plain"
+    rm -rf "$dir"; mkdir -p "$dir"
+    if (cd "$dir" && yosys -q -l yosys.log -p "read_verilog $srcs; synth -auto-top" > /dev/null 2>&1) \
+       && grep -Fqx "Top module:  \\$top" "$dir/yosys.log"; then
+        ok "yosys plain read_verilog + synth -auto-top $block (default parameters, no files)"
+    else
+        bad "yosys plain read_verilog + synth -auto-top $block (default parameters, no files)" "$dir/yosys.log"
+    fi
+}
+
 # static_checks BLOCK TOP "SOURCES" "YOSYS_CHPARAMS" LINT_PARAMS...
-#   verilator --lint-only -Wall with the given -G parameters, iverilog -g2005, yosys synth + latch grep.
+#   verilator --lint-only -Wall with the given -G parameters, iverilog -g2005, yosys synth + latch
+#   grep, and (once per block) plain_yosys.
 static_checks() {
     local block="$1" top="$2" srcs="$3" chparams="$4"; shift 4
     local dir="$B/static_$block"; mkdir -p "$dir"
+    plain_yosys "$block" "$top" "$srcs"
     # memory images the block reads, if any (written by the caller as $B/static_<block>/*.hex)
     local gparams=() p
     for p in "$@"; do gparams+=("-G$p"); done
@@ -237,16 +257,17 @@ if want mvau; then
     echo "== mvau"
     S="$T/mvau/mvau.v $T/stream_fifo/stream_fifo.v"
     # memory images for the static checks (TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3: 6 weight words of 6
-    # bits, 2 threshold words of 2x16 bits, 6 kept-tap mask words); yosys reads them, Verilator
-    # lint and iverilog do not.
+    # bits, 2 threshold words of 2x16 bits, 6 kept-tap mask words); yosys reads them (named by
+    # chparam: the defaults are "", no image), Verilator lint and iverilog do not.
     mkdir -p "$B/static_mvau"
     printf '%s\n' 2a 15 3f 00 2a 15 > "$B/static_mvau/weights.hex"
     printf '%s\n' 00050004 0003fffe > "$B/static_mvau/params.hex"
     printf '%s\n' 3f 36 09 3f 12 2d > "$B/static_mvau/keep.hex"
-    static_checks mvau mvau "$S" "chparam -set TAPS 9 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 mvau;" \
+    MEMS='-set WEIGHT_FILE "weights.hex" -set PARAM_FILE "params.hex"'
+    static_checks mvau mvau "$S" "chparam -set TAPS 9 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 $MEMS mvau;" \
         TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3
     static_checks mvau mvau "$S" \
-        "chparam -set TAPS 9 -set ELEM_WIDTH 8 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 -set USE_KEEP 1 mvau;" \
+        "chparam -set TAPS 9 -set ELEM_WIDTH 8 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 -set USE_KEEP 1 $MEMS -set KEEP_FILE \"keep.hex\" mvau;" \
         TAPS=9 ELEM_WIDTH=8 OUT_CHANNELS=4 PE=2 SIMD=3 USE_KEEP=1
     # a dense layer wider than Verilator's 1024-iteration loop limit (the CNV's fc1: 3136 inputs)
     if verilator --lint-only -Wall --top-module mvau -GTAPS=3136 -GOUT_CHANNELS=4 -GPE=2 -GSIMD=196 $S \
@@ -263,7 +284,7 @@ if want mvau; then
     printf '%s\n' 3 1 2 0 1 3 > "$B/static_mvau/select.hex"
     for shared in 0 1; do
         static_checks mvau mvau "$S" \
-            "chparam -set TAPS 18 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 -set KERNEL_TAPS 9 -set USE_SELECT 1 -set KEPT_TAPS 9 -set SELECT_CHUNK 3 -set SELECT_SPAN 4 -set SELECT_SHARED $shared mvau;" \
+            "chparam -set TAPS 18 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 -set KERNEL_TAPS 9 -set USE_SELECT 1 -set KEPT_TAPS 9 -set SELECT_CHUNK 3 -set SELECT_SPAN 4 -set SELECT_SHARED $shared $MEMS -set SELECT_FILE \"select.hex\" mvau;" \
             TAPS=18 OUT_CHANNELS=4 PE=2 SIMD=3 KERNEL_TAPS=9 USE_SELECT=1 KEPT_TAPS=9 SELECT_CHUNK=3 SELECT_SPAN=4 \
             SELECT_SHARED=$shared
     done

@@ -17,8 +17,8 @@ module conv_chain #(
     parameter integer PE         = 2,
     parameter integer SIMD       = 9,
     parameter integer FIFO_DEPTH = 2,     // windows buffered between window generator and mvau
-    parameter         WEIGHT_FILE = "weights.hex",
-    parameter         PARAM_FILE  = "params.hex"
+    parameter         WEIGHT_FILE = "",
+    parameter         PARAM_FILE  = ""
 ) (
     input  wire                clk,
     input  wire                rst_n,
