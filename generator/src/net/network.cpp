@@ -32,4 +32,14 @@ int64_t Layer::weight_count() const {
     return int64_t{outputs} * in.channels * kernel * kernel;
 }
 
+bool Network::can_decide_early(size_t index) const {
+    const Layer& l = layers.at(index);
+    return l.is_compute() && !l.integer_input && l.activation == Activation::Threshold;
+}
+
+bool Network::can_prune_pooling(size_t index) const {
+    return can_decide_early(index) && layers[index].kind == LayerKind::Conv && index + 1 < layers.size() &&
+           layers[index + 1].kind == LayerKind::MaxPool;
+}
+
 }  // namespace bnngen

@@ -36,6 +36,14 @@ struct SpatialPrune {
     int tolerance = 0;  // a window with at most this many taps differing from the background is skipped
 };
 
+// Early decision (DESIGN.md 4.3, O3BNN): stop a binary neuron once its output is decided
+// (threshold), and a max-pool window's remaining positions for a channel once one is 1 (pooling).
+// Lossless: it changes only the work done, never an output.
+struct EarlyDecision {
+    bool threshold = false;
+    bool pooling = false;  // only on a conv layer followed by a max-pool
+};
+
 struct Layer {
     std::string name;
     LayerKind kind = LayerKind::Conv;
@@ -58,6 +66,7 @@ struct Layer {
     Fold fold;
     std::optional<int> keep;  // structured kernel pruning: input-channel kernels kept per output channel
     std::optional<SpatialPrune> spatial;
+    std::optional<EarlyDecision> early;
 
     Shape in;
     Shape out;
@@ -112,6 +121,11 @@ struct Network {
     // The network's output is one value per class: the last layer's output is classes x 1 x 1.
     [[nodiscard]] int classes() const { return layers.back().out.channels; }
     [[nodiscard]] Shape input_shape() const { return Shape{input.channels, input.height, input.width}; }
+    // Early decision (DESIGN.md 4.3) can apply to layer `index`: a binary conv or dense layer
+    // (XNOR-popcount, not the integer input) with a threshold activation ...
+    [[nodiscard]] bool can_decide_early(size_t index) const;
+    // ... and pooling pruning too: such a conv layer followed by a max-pool.
+    [[nodiscard]] bool can_prune_pooling(size_t index) const;
 };
 
 }  // namespace bnngen
