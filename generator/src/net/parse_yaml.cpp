@@ -6,6 +6,7 @@
 #include "yaml_reader.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cctype>
 #include <fstream>
 #include <map>
+#include <optional>
 
 namespace bnngen {
 namespace {
@@ -71,12 +73,52 @@ std::string line_of(const std::string& file, int line) {
     return {};
 }
 
+// The mappings of a layer whose values later stages point at ("fold.pe", "prune.kernels.keep").
+constexpr std::array<std::string_view, 4> kNestedMaps = {"fold", "prune", "prune.kernels", "prune.spatial"};
+
+// Records where each value of a layer sits, descending only into the first definition of the
+// nested mappings in kNestedMaps: the work stays linear in the file even when aliases make every
+// key of a mapping refer to one widely fanned-out anchor (10 keys x 10 levels = 10^10 paths).
+// Where flow collections ('[', '{') first reach `depth` levels of nesting, if they do: yaml-cpp
+// reports its depth limit at the point its scanner had reached, often the end of the document.
+std::optional<SourceLocation> deep_flow_location(const std::string& file, int depth) {
+    std::ifstream in(file, std::ios::binary);
+    int level = 0;
+    int line = 1;
+    int column = 0;
+    char quote = 0;
+    bool comment = false;
+    for (char c; in.get(c);) {
+        ++column;
+        if (c == '\n') {
+            ++line;
+            column = 0;
+            comment = false;
+        } else if (comment) {
+        } else if (quote != 0) {
+            quote = c == quote ? 0 : quote;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '#') {
+            comment = true;
+        } else if (c == '[' || c == '{') {
+            if (++level >= depth) {
+                return SourceLocation{file, line, column};
+            }
+        } else if ((c == ']' || c == '}') && level > 0) {
+            --level;
+        }
+    }
+    return std::nullopt;
+}
+
 void record_value_locations(const YAML::Node& map, const std::string& prefix, const std::string& file,
                             std::map<std::string, SourceLocation>& out) {
     for (auto it = map.begin(); it != map.end(); ++it) {
         std::string key = prefix + it->first.Scalar();
-        out.emplace(key, location_of(file, it->second));
-        if (it->second.IsMap()) {
+        const bool first = out.emplace(key, location_of(file, it->second)).second;
+        if (first && it->second.IsMap() &&
+            std::find(kNestedMaps.begin(), kNestedMaps.end(), key) != kNestedMaps.end()) {
             record_value_locations(it->second, key + ".", file, out);
         }
     }
@@ -288,6 +330,15 @@ std::optional<Network> parse_network_yaml(const std::filesystem::path& yaml_path
         root = YAML::LoadFile(file);
     } catch (const YAML::BadFile&) {
         bag.error("file-not-found", SourceLocation{file, 0, 0}, "cannot open the network description");
+        return std::nullopt;
+    } catch (const YAML::DeepRecursion& e) {
+        // yaml-cpp stops nesting deeper than its limit (instead of overflowing the stack) but calls
+        // it a "bad file"; say what is wrong.
+        bag.error("yaml-syntax",
+                  deep_flow_location(file, e.depth()).value_or(SourceLocation{file, e.mark.line + 1, e.mark.column + 1}),
+                  fmt::format("invalid YAML: sequences and mappings nested more than {} levels deep; a network "
+                              "description nests 4",
+                              e.depth() - 1));
         return std::nullopt;
     } catch (const YAML::ParserException& e) {
         bag.error("yaml-syntax", SourceLocation{file, e.mark.line + 1, e.mark.column + 1},

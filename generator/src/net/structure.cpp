@@ -73,7 +73,29 @@ private:
         return true;
     }
 
+    // A layer's weights are held in memory and counted in int64: 2^32 of them is far beyond any
+    // FPGA, and refusing more keeps outputs x inputs (up to 2^16 x 2^48 for a dense layer) from
+    // overflowing.
+    bool check_weight_count(const Layer& layer) {
+        constexpr int64_t kMaxWeights = int64_t{1} << 32;
+        const int64_t per_output = layer.kind == LayerKind::Dense
+                                       ? layer.in.size()
+                                       : int64_t{layer.in.channels} * layer.kernel * layer.kernel;
+        if (per_output <= kMaxWeights / layer.outputs) {
+            return true;
+        }
+        const bool dense = layer.kind == LayerKind::Dense;
+        error(layer.location_of(dense ? "out_features" : "out_channels"), "out-of-range",
+              fmt::format("layer '{}' would have {} outputs of {} weights each (its input is {}); expected at most "
+                          "{} (2^32) weights per layer",
+                          layer.name, layer.outputs, per_output, shape_text(layer.in), kMaxWeights));
+        return false;
+    }
+
     bool check_layer(Layer& layer, bool binary_input) {
+        if (layer.is_compute() && !check_weight_count(layer)) {
+            return false;
+        }
         switch (layer.kind) {
         case LayerKind::Conv: return check_conv(layer, binary_input);
         case LayerKind::MaxPool: return check_pool(layer, binary_input);
