@@ -43,3 +43,27 @@ TEST_CASE("analyze splits the dense network's operations into kernel-pruned, spa
     CHECK(csv.find("conv2,conv,4,16,") != std::string::npos);
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);  // header, 5 layers, total
 }
+
+TEST_CASE("analyze counts what early decision removes on the layers that ask for it") {
+    DiagnosticBag bag;
+    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "examples/fmnist_small/network.yaml", bag);
+    REQUIRE(net.has_value());
+    REQUIRE(net->can_prune_pooling(2));  // conv2, then pool2
+    auto images = io::load_images("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 1, 28, 28, 8, 20);
+    const analyze::Analysis plain = analyze::analyze_pruning(*net, images);
+    CHECK(plain.total.early_removed_ops == 0);
+    net->layers[2].early = EarlyDecision{true, true};
+    const analyze::Analysis a = analyze::analyze_pruning(*net, images);
+    const analyze::LayerAnalysis& conv2 = a.layers[2];
+    // Everything else is as without early decision ...
+    CHECK(conv2.remaining_ops == plain.layers[2].remaining_ops);
+    CHECK(conv2.cycles_pruned == plain.layers[2].cycles_pruned);
+    // ... and a third or more of conv2's work is decided early (a max-pool window stops at its 1).
+    CHECK(conv2.early_removed_ops > 0.3 * conv2.remaining_ops);
+    CHECK(conv2.early_removed_ops < conv2.remaining_ops);
+    CHECK(conv2.early_removed_cycles > 0);
+    CHECK(conv2.early_removed_cycles < conv2.cycles_pruned);
+    CHECK(a.total.early_removed_ops == conv2.early_removed_ops);
+    CHECK(analyze::format_text(a).find("early decision (prune.early; not built in hardware yet)") != std::string::npos);
+    CHECK(analyze::format_json(a).find("\"early_removed_ops\": ") != std::string::npos);
+}

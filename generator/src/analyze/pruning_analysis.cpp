@@ -1,5 +1,7 @@
 #include "bnngen/analyze/pruning_analysis.hpp"
 
+#include "bnngen/golden/background.hpp"
+#include "bnngen/golden/early_decision.hpp"
 #include "bnngen/golden/fast_model.hpp"
 #include "bnngen/hw/cycle_model.hpp"
 
@@ -42,6 +44,8 @@ void accumulate(LayerAnalysis& total, const LayerAnalysis& l) {
     total.remaining_ops += l.remaining_ops;
     total.cycles_unpruned += l.cycles_unpruned;
     total.cycles_pruned += l.cycles_pruned;
+    total.early_removed_ops += l.early_removed_ops;
+    total.early_removed_cycles += l.early_removed_cycles;
     if (l.cycles_rtl) {
         total.cycles_rtl = total.cycles_rtl.value_or(0) + *l.cycles_rtl;
     }
@@ -72,8 +76,21 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
     a.network = net.name;
     a.images = images.count;
     golden::FastModel model(net);
+    // Early decision is counted on each layer's input, so those networks keep every layer's output.
+    std::vector<golden::EarlyDecisionCount> early(net.layers.size());
+    const bool any_early = std::any_of(net.layers.begin(), net.layers.end(), [](const Layer& l) { return l.early.has_value(); });
+    const std::vector<golden::Tensor> backgrounds = any_early ? golden::background_vectors(net) : std::vector<golden::Tensor>{};
     for (int64_t i = 0; i < images.count; ++i) {
-        model.predict(images.image(i));
+        if (!any_early) {
+            model.predict(images.image(i));
+            continue;
+        }
+        const std::vector<golden::Tensor> outputs = model.run_layers(images.image(i));
+        for (size_t index = 1; index < net.layers.size(); ++index) {
+            if (net.layers[index].early) {
+                early[index] += golden::count_early_decision(net, index, outputs[index - 1], backgrounds).count;
+            }
+        }
     }
     const double n = static_cast<double>(std::max<int64_t>(1, images.count));
     std::vector<double> computed_share(net.layers.size(), 1.0);
@@ -107,6 +124,10 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
         la.spatial_pruned_ops = std::max(0.0, la.dense_ops - la.kernel_pruned_ops - la.remaining_ops);
         la.cycles_unpruned = mvau_cycles(before, l.name);
         la.cycles_pruned = mvau_cycles(after, l.name);
+        if (l.early) {
+            la.early_removed_ops = static_cast<double>(early[i].operations - early[i].ideal_operations) / n;
+            la.early_removed_cycles = static_cast<double>(early[i].unit_cycles - early[i].decoupled_cycles) / n;
+        }
         accumulate(a.total, la);
         a.layers.push_back(std::move(la));
     }
@@ -136,17 +157,21 @@ void add_rtl_measurements(Analysis& analysis, const sim::VerifyReport& report) {
 std::string format_text(const Analysis& a) {
     std::string out = fmt::format("network: {}, {} images (golden model){}\n", a.network, a.images,
                                   a.rtl_images ? fmt::format(", {} co-simulated", *a.rtl_images) : "");
-    out += fmt::format("{:<10} {:<7} {:>7} {:>13} {:>12} {:>12} {:>8} {:>13} {:>11} {:>11} {:>11}\n", "layer", "type",
+    const bool any_early = a.total.early_removed_ops > 0 || a.total.early_removed_cycles > 0;
+    out += fmt::format("{:<10} {:<7} {:>7} {:>13} {:>12} {:>12} {:>8} {:>13} {:>11} {:>11} {:>11}{}\n", "layer", "type",
                        "kernels", "dense ops", "kernel-pr.", "spatial-pr.", "skipped", "remaining ops", "cyc dense",
-                       "cyc pruned", "cyc RTL");
+                       "cyc pruned", "cyc RTL", any_early ? fmt::format(" {:>10} {:>10}", "early ops", "early cyc") : "");
     auto row = [&](const LayerAnalysis& l, bool is_total) {
         std::string kernels = l.kind == "conv" ? fmt::format("{}/{}", l.kept_channels, l.in_channels) : "-";
         std::string skipped = l.kind == "conv" && !is_total ? fmt::format("{:.1f}%", 100.0 * l.skipped_share) : "-";
-        out += fmt::format("{:<10} {:<7} {:>7} {:>13.0f} {:>12} {:>12} {:>8} {:>13.0f} {:>11.0f} {:>11.0f} {:>11}\n",
+        out += fmt::format("{:<10} {:<7} {:>7} {:>13.0f} {:>12} {:>12} {:>8} {:>13.0f} {:>11.0f} {:>11.0f} {:>11}{}\n",
                            l.layer, is_total ? "" : l.kind, is_total ? "" : kernels, l.dense_ops,
                            percent(l.kernel_pruned_ops, l.dense_ops), percent(l.spatial_pruned_ops, l.dense_ops),
                            is_total ? "" : skipped, l.remaining_ops, l.cycles_unpruned, l.cycles_pruned,
-                           optional_number(l.cycles_rtl, "-"));
+                           optional_number(l.cycles_rtl, "-"),
+                           any_early ? fmt::format(" {:>10} {:>10}", percent(l.early_removed_ops, l.remaining_ops),
+                                                   percent(l.early_removed_cycles, l.cycles_pruned))
+                                     : "");
     };
     for (const LayerAnalysis& l : a.layers) {
         row(l, false);
@@ -162,6 +187,13 @@ std::string format_text(const Analysis& a) {
     out += fmt::format("pipeline interval: {} -> {} cycles per image ({:.2f}x){}\n", a.interval_unpruned,
                        a.interval_pruned, a.interval_speedup(),
                        a.interval_rtl ? fmt::format(", co-simulation {:.1f}", *a.interval_rtl) : "");
+    if (any_early) {
+        out += fmt::format("early decision (prune.early; not built in hardware yet): {:.0f} operations per image "
+                           "removed by an ideal per-neuron early exit ({} of the remaining), {:.0f} unit cycles by "
+                           "the early-decision unit's decoupled lanes ({} of the pruned cycles)\n",
+                           a.total.early_removed_ops, percent(a.total.early_removed_ops, a.total.remaining_ops),
+                           a.total.early_removed_cycles, percent(a.total.early_removed_cycles, a.total.cycles_pruned));
+    }
     if (a.rtl_mismatches) {
         out += fmt::format("co-simulation mismatches against the golden model: {} of {} images\n", *a.rtl_mismatches,
                            *a.rtl_images);
@@ -178,10 +210,12 @@ std::string json_layer(const LayerAnalysis& l) {
     return fmt::format(
         "{{\"layer\": \"{}\", \"type\": \"{}\", \"kept_kernels\": {}, \"in_channels\": {}, \"skipped_share\": {}, "
         "\"dense_ops\": {}, \"kernel_pruned_ops\": {}, \"spatial_pruned_ops\": {}, \"remaining_ops\": {}, "
-        "\"cycles_unpruned\": {}, \"cycles_pruned\": {}, \"cycles_rtl\": {}}}",
+        "\"cycles_unpruned\": {}, \"cycles_pruned\": {}, \"cycles_rtl\": {}, \"early_removed_ops\": {}, "
+        "\"early_removed_cycles\": {}}}",
         l.layer, l.kind, l.kept_channels, l.in_channels, json_number(l.skipped_share), json_number(l.dense_ops),
         json_number(l.kernel_pruned_ops), json_number(l.spatial_pruned_ops), json_number(l.remaining_ops),
-        json_number(l.cycles_unpruned), json_number(l.cycles_pruned), l.cycles_rtl ? json_number(*l.cycles_rtl) : "null");
+        json_number(l.cycles_unpruned), json_number(l.cycles_pruned), l.cycles_rtl ? json_number(*l.cycles_rtl) : "null",
+        json_number(l.early_removed_ops), json_number(l.early_removed_cycles));
 }
 
 }  // namespace
@@ -205,13 +239,14 @@ std::string format_json(const Analysis& a) {
 
 std::string format_csv(const Analysis& a) {
     std::string out = "layer,type,kept_kernels,in_channels,skipped_share,dense_ops,kernel_pruned_ops,spatial_pruned_ops,"
-                      "remaining_ops,cycles_unpruned,cycles_pruned,cycles_rtl\n";
+                      "remaining_ops,cycles_unpruned,cycles_pruned,cycles_rtl,early_removed_ops,early_removed_cycles\n";
     auto row = [&](const LayerAnalysis& l) {
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", l.layer, l.kind, l.kept_channels, l.in_channels,
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.layer, l.kind, l.kept_channels, l.in_channels,
                            json_number(l.skipped_share), json_number(l.dense_ops), json_number(l.kernel_pruned_ops),
                            json_number(l.spatial_pruned_ops), json_number(l.remaining_ops),
                            json_number(l.cycles_unpruned), json_number(l.cycles_pruned),
-                           l.cycles_rtl ? json_number(*l.cycles_rtl) : "");
+                           l.cycles_rtl ? json_number(*l.cycles_rtl) : "", json_number(l.early_removed_ops),
+                           json_number(l.early_removed_cycles));
     };
     for (const LayerAnalysis& l : a.layers) {
         row(l);

@@ -26,9 +26,11 @@ constexpr std::array<std::string_view, 4> kInputKeys = {"channels", "height", "w
 constexpr std::array<std::string_view, 2> kTargetKeys = {"part", "clock_mhz"};
 constexpr std::array<std::string_view, 1> kSocKeys = {"axi_lite"};
 constexpr std::array<std::string_view, 2> kFoldKeys = {"pe", "simd"};
-constexpr std::array<std::string_view, 2> kPruneKeys = {"kernels", "spatial"};
+constexpr std::array<std::string_view, 3> kPruneKeys = {"kernels", "spatial", "early"};
+constexpr std::array<std::string_view, 1> kDensePruneKeys = {"early"};
 constexpr std::array<std::string_view, 1> kKernelPruneKeys = {"keep"};
 constexpr std::array<std::string_view, 2> kSpatialKeys = {"mode", "tolerance"};
+constexpr std::array<std::string_view, 2> kEarlyKeys = {"threshold", "pooling"};
 constexpr std::array<std::string_view, 3> kLayerTypes = {"conv", "maxpool", "dense"};
 constexpr std::array<std::string_view, 2> kActivations = {"threshold", "none"};
 constexpr std::array<std::string_view, 1> kSpatialModes = {"background"};
@@ -39,7 +41,7 @@ constexpr std::array<std::string_view, 11> kAllLayerKeys = {
 constexpr std::array<std::string_view, 10> kConvKeys = {"name",    "type",      "out_channels", "kernel", "stride",
                                                         "padding", "pad_value", "activation",   "fold",   "prune"};
 constexpr std::array<std::string_view, 4> kPoolKeys = {"name", "type", "kernel", "stride"};
-constexpr std::array<std::string_view, 5> kDenseKeys = {"name", "type", "out_features", "activation", "fold"};
+constexpr std::array<std::string_view, 6> kDenseKeys = {"name", "type", "out_features", "activation", "fold", "prune"};
 
 constexpr int64_t kMaxDimension = 1 << 16;
 
@@ -74,7 +76,8 @@ std::string line_of(const std::string& file, int line) {
 }
 
 // The mappings of a layer whose values later stages point at ("fold.pe", "prune.kernels.keep").
-constexpr std::array<std::string_view, 4> kNestedMaps = {"fold", "prune", "prune.kernels", "prune.spatial"};
+constexpr std::array<std::string_view, 5> kNestedMaps = {"fold", "prune", "prune.kernels", "prune.spatial",
+                                                         "prune.early"};
 
 // Records where each value of a layer sits, descending only into the first definition of the
 // nested mappings in kNestedMaps: the work stays linear in the file even when aliases make every
@@ -168,12 +171,36 @@ void parse_fold(MapReader& layer, Layer& out) {
     out.fold.simd = static_cast<int>(fold->integer("simd", false, 1, kMaxDimension).value_or(1));
 }
 
+void parse_early(MapReader& prune, Layer& out) {
+    if (auto early = prune.map("early", false, fmt::format("the early decision of layer '{}'", out.name))) {
+        early->check_keys(kEarlyKeys);
+        EarlyDecision ed;
+        ed.threshold = early->boolean("threshold", false).value_or(false);
+        ed.pooling = early->boolean("pooling", false).value_or(false);
+        out.early = ed;
+    }
+}
+
 void parse_prune(MapReader& layer, Layer& out) {
     auto prune = layer.map("prune", false, fmt::format("the prune options of layer '{}'", out.name));
     if (!prune) {
         return;
     }
-    prune->check_keys(kPruneKeys);
+    if (out.kind == LayerKind::Dense) {
+        for (std::string_view key : kPruneKeys) {
+            if (key != "early" && prune->has(key)) {
+                prune->error("key-not-applicable", prune->key_location(key),
+                             fmt::format("'prune.{}' does not apply to dense layers (they take prune.early)", key));
+            }
+        }
+        prune->check_keys(kPruneKeys, kDensePruneKeys);
+    } else {
+        prune->check_keys(kPruneKeys);
+    }
+    parse_early(*prune, out);
+    if (out.kind != LayerKind::Conv) {
+        return;
+    }
     if (auto kernels = prune->map("kernels", false, fmt::format("the kernel pruning of layer '{}'", out.name))) {
         kernels->check_keys(kKernelPruneKeys);
         if (auto keep = kernels->integer("keep", true, 1, kMaxDimension)) {
@@ -249,7 +276,7 @@ std::optional<Layer> parse_layer(const YAML::Node& node, size_t index, const std
         layer.activation = activation.value_or("threshold") == "none" ? Activation::None : Activation::Threshold;
         parse_fold(*m, layer);
     }
-    if (layer.kind == LayerKind::Conv) {
+    if (layer.is_compute()) {
         parse_prune(*m, layer);
     }
     if (!ok) {

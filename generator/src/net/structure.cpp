@@ -38,6 +38,9 @@ public:
             binary = true;
             previous = &layer;
         }
+        for (size_t i = 0; i < net_.layers.size(); ++i) {
+            check_early(i);
+        }
         const Layer& last = net_.layers.back();
         if (last.out.height != 1 || last.out.width != 1) {
             error(last.where, "output-not-vector",
@@ -167,6 +170,44 @@ private:
                   fmt::format("spatial pruning tolerance of layer '{}' must be less than its {} window taps, found "
                               "{} (every position would be skipped)",
                               layer.name, taps, layer.spatial->tolerance));
+        }
+    }
+
+    // Early decision (DESIGN.md 4.3) stops binary neurons against their threshold, and max-pool
+    // windows at their first 1.
+    void check_early(size_t index) {
+        const Layer& layer = net_.layers[index];
+        if (!layer.early) {
+            return;
+        }
+        if (layer.activation != Activation::Threshold) {
+            error(layer.location_of("prune.early"), "early-without-threshold",
+                  fmt::format("early decision stops a neuron once its threshold decides it, but layer '{}' has "
+                              "activation 'none' (integer scores)",
+                              layer.name));
+            return;
+        }
+        if (layer.integer_input) {
+            error(layer.location_of("prune.early"), "early-on-integer-input",
+                  fmt::format("early decision applies to binary layers (XNOR-popcount), but layer '{}' reads the "
+                              "integer input",
+                              layer.name));
+            return;
+        }
+        if (layer.early->pooling && !net_.can_prune_pooling(index)) {
+            error(layer.location_of("prune.early.pooling"), "pooling-without-pool",
+                  fmt::format("pooling pruning stops a max-pool window at its first 1, but layer '{}' is {}",
+                              layer.name,
+                              layer.kind == LayerKind::Dense ? std::string("a dense layer")
+                              : index + 1 < net_.layers.size()
+                                  ? fmt::format("followed by {} layer '{}', not a max-pool",
+                                                layer_kind_name(net_.layers[index + 1].kind), net_.layers[index + 1].name)
+                                  : std::string("the last layer")));
+        }
+        if (!layer.early->threshold && !layer.early->pooling) {
+            bag_.warning("early-does-nothing", layer.location_of("prune.early"),
+                         fmt::format("the early decision of layer '{}' enables neither 'threshold' nor 'pooling'",
+                                     layer.name));
         }
     }
 

@@ -1,6 +1,7 @@
-// `bnngen analyze`: what structured kernel pruning and dynamic spatial pruning remove, layer by
-// layer, on real images (DESIGN.md section 4): XNOR-popcount operations of the dense network, those
-// removed by each technique (spatial pruning as measured by the golden model), and the
+// `bnngen analyze`: what structured kernel pruning, dynamic spatial pruning and early decision
+// remove, layer by layer, on real images (DESIGN.md section 4): XNOR-popcount operations of the
+// dense network, those removed by each technique (spatial pruning and early decision as measured by
+// the golden model), and the
 // matrix-vector units' cycles per image of the same network unpruned at the same folding against
 // the pruned one, optionally next to the cycles measured in co-simulation.
 #pragma once
@@ -30,6 +31,11 @@ struct LayerAnalysis {
     double cycles_unpruned = 0;     // the layer's matrix-vector unit, same folding, no pruning
     double cycles_pruned = 0;       // cycle model with the kept kernels and the measured skipped share
     std::optional<double> cycles_rtl;  // the unit's cycle counter in co-simulation
+    // Early decision (layers with prune.early; golden/early_decision.hpp), per image: operations an
+    // ideal per-neuron early exit removes from remaining_ops, and the cycles the early-decision
+    // unit's lanes (decoupled, at the layer's folding) remove from cycles_pruned.
+    double early_removed_ops = 0;
+    double early_removed_cycles = 0;
 };
 
 struct Analysis {
