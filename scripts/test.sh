@@ -15,7 +15,8 @@ ctest --preset ci -j "$jobs"
 
 echo "== build and test under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset asan >/dev/null
-cmake --build --preset asan -j "$jobs"
+# Only what the sanitizer run executes (label unit: the unit tests, the fuzzer and the CLI it drives).
+cmake --build --preset asan -j "$jobs" --target bnngen bnngen_tests bnngen_fuzz_inputs
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j "$jobs" -L unit
 
