@@ -124,6 +124,13 @@ fs::path build_model(const rtl::GeneratedDesign& design, const Network& net, con
     command += "src/sim_main.cpp";
     auto start = std::chrono::steady_clock::now();
     CommandResult built = run_shell(command);
+    if (built.status != 0 && built.output.find("Verilator internal fault") != std::string::npos) {
+        // Verilator itself crashed (a segfault, not a diagnostic about the design); seen once in
+        // 300 random designs and not again on the same files, so it gets one more try.
+        std::error_code ec;
+        fs::remove_all(dir / "obj", ec);
+        built = run_shell(command);
+    }
     result.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.rebuilt = true;
     if (built.status != 0 || !fs::exists(exe)) {

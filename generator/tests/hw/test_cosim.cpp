@@ -11,7 +11,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 using namespace bnngen;
 using bnngen::test::load_e2e;
@@ -306,4 +308,39 @@ TEST_CASE("a layer still computing rows that no later window needs is counted to
     CHECK(report.mismatches.empty());
     CHECK(report.counters_match());
     CHECK(report.passed());
+}
+
+TEST_CASE("a Verilator build that crashes inside Verilator once is tried again") {
+    // Random flow seed 292 once stopped with "%Error: Verilator internal fault, sorry" (Verilator
+    // segfaulted); the same files built fine the next time. A stand-in `verilator` first in PATH
+    // crashes like that on its first call and runs the real one after.
+    const fs::path bin = kWork / "flaky_verilator";
+    fs::remove_all(bin);
+    fs::create_directories(bin);
+    const std::string real = std::getenv("PATH") != nullptr ? std::getenv("PATH") : "/usr/bin";
+    {
+        std::ofstream script(bin / "verilator");
+        script << "#!/bin/sh\n"
+               << "if [ ! -e '" << (bin / "crashed").string() << "' ]; then\n"
+               << "  touch '" << (bin / "crashed").string() << "'\n"
+               << "  echo '%Error: Verilator internal fault, sorry. Suggest trying --debug --gdbbt' >&2\n"
+               << "  exit 255\n"
+               << "fi\n"
+               << "PATH='" << real << "' exec verilator \"$@\"\n";
+    }
+    fs::permissions(bin / "verilator", fs::perms::owner_all);
+    Network net = load_e2e("mlp_1bit");
+    rtl::GeneratedDesign design = rtl::generate_design(net, {});
+    design.files[design.top + ".v"] += "// a fresh build: the cached model does not apply\n";
+    rtl::write_design(design, kWork / "flaky");
+    sim::CosimOptions o = options_for("flaky");
+    o.build_dir = kWork / "flaky_cache";
+    fs::remove_all(o.build_dir);
+    ::setenv("PATH", (bin.string() + ":" + real).c_str(), 1);
+    auto result = sim::run_cosim(design, net, images_of(net, 3), o);
+    ::setenv("PATH", real.c_str(), 1);
+    CHECK(fs::exists(bin / "crashed"));
+    CHECK(result.rebuilt);
+    CHECK(result.exit_status == 0);
+    CHECK(result.images.size() == 3);
 }
