@@ -1,0 +1,423 @@
+// early_unit: binary threshold neurons with early decision (DESIGN.md 4.3; O3BNN, Geng et al.):
+// threshold pruning (a neuron stops once its output is decided) and pooling pruning (a channel of a
+// max-pool window stops at its first position whose output is 1), with PE lanes that each walk
+// their own output channels and run up to QUEUE groups apart, so that the work a decision removes
+// is really not done. Optional spatial pruning (DESIGN.md 4.2) inside: a skipped position costs
+// nothing and outputs the background.
+//
+// Input: one *group* per beat. A group is one pool window of POOL x POOL conv positions, arriving as
+// its super-window: KS x KS taps, KS = (POOL-1)*STRIDE + KERNEL, tap-major (tap t at bits
+// [t*CHANNELS +: CHANNELS]) as sliding_window produces it with KERNEL = KS and stride POOL_STRIDE *
+// STRIDE. Position j = dy*POOL + dx of the group is the conv window whose tap (ky, kx) is super tap
+// (dy*STRIDE + ky, dx*STRIDE + kx). POOL = 1: a group is one window. A dense layer is KERNEL = 1,
+// CHANNELS = its vector length.
+//
+// Math, per group, output channel o, position j (its window x, internal element c*KT + t = tap t of
+// channel c, KT = KERNEL*KERNEL), compact elements e < KEPT_TAPS (USE_SELECT = 1: the kept
+// kernels' elements, else all), weights w[o][e], popcount-domain threshold T[o] (clamped 0..N+1,
+// N = KEPT_TAPS):
+//   P after step s = popcount of XNOR(w, x) over elements [0, (s+1)*SIMD)
+//   neuron (o, j) stops after step s if s = SF-1, or (THRESHOLD_PRUNE) P >= T or P + N - (s+1)*SIMD < T
+//   y(o, j) = (P >= T)    (a decision is final: P only grows, P + remaining only falls)
+//   skip(j) = SPATIAL and at most TOLERANCE taps of window j differ from BACKGROUND_IN
+//   out[o]  = OR over positions j of (skip(j) ? BACKGROUND_OUT[o] : y(o, j)); positions in order,
+//             and the channel stops at the first position whose value is 1 (POOL > 1).
+// The output beat is one OUT_CHANNELS-bit vector per group (the pooled result when POOL > 1).
+//
+// Lanes: lane p owns channels o = n*PE + p (n < NF = OUT_CHANNELS/PE) and works through them in
+// order, positions in order, one SIMD-element step per cycle. The decision, the next position (the
+// first one not skipped, found by priority search) and the next channel are chosen in the cycle of
+// the last step, so a lane issues a step in every cycle in which it has work; a channel with no
+// position to compute costs the lane one idle cycle, and a group whose positions are all skipped
+// costs it one cycle for all its channels. Groups wait in a queue of QUEUE slots; each lane keeps
+// its own place in it and its own result bits, and the oldest group leaves when every lane is
+// past it. So lanes wait for each other only when one is QUEUE groups ahead.
+//
+// Memories ($readmemh images, one hex word per line, most significant digit first; "" = zeros):
+//   WEIGHT_FILE:    NF*SF words of PE*SIMD bits; word n*SF + s, bits [p*SIMD + i] = w[n*PE + p][s*SIMD + i]
+//   THRESHOLD_FILE: NF words of PE*CW bits; word n, bits [p*CW +: CW] = T[n*PE + p] (unsigned),
+//                   CW = clog2(KEPT_TAPS + 2)
+//   SELECT_FILE:    (USE_SELECT = 1) NF*SF words of PE*M*IW bits, M = SIMD/SELECT_CHUNK chunks per
+//                   step, IW = clog2(KT*CHANNELS/SELECT_CHUNK) (at least 1); word n*SF + s, bits
+//                   [((p*M + m)*IW) +: IW] = the internal chunk (SELECT_CHUNK elements) holding
+//                   compact elements [(s*M + m)*SELECT_CHUNK, +SELECT_CHUNK) of channel n*PE + p.
+//                   Without select, step s reads internal elements [s*SIMD, (s+1)*SIMD).
+//
+// Timing: in_ready = (a queue slot is free), a register compare; out_valid/out_data are registers.
+// The lane decision loop (weight and window read, popcount, compare, next position) is one cycle.
+// Counters (32 bits, wrap): lane_steps = steps issued summed over lanes; positions / skipped =
+// positions of accepted groups / of those, skipped. `issuing` = some lane issues a step.
+
+`default_nettype none
+
+module early_unit #(
+    parameter integer CHANNELS        = 4,   // bits per tap (input channels)
+    parameter integer KERNEL          = 3,   // conv kernel (1 for a dense layer)
+    parameter integer STRIDE          = 1,   // conv stride: positions of a group are STRIDE taps apart
+    parameter integer POOL            = 1,   // pool kernel with pooling pruning, else 1
+    parameter integer OUT_CHANNELS    = 4,
+    parameter integer PE              = 1,   // lanes; divides OUT_CHANNELS
+    parameter integer SIMD            = 1,   // elements per step; divides KEPT_TAPS
+    parameter integer THRESHOLD_PRUNE = 1,   // 1: stop a neuron once decided
+    parameter integer KEPT_TAPS       = 36,  // elements per neuron (N)
+    parameter integer USE_SELECT      = 0,   // 1: compact vectors through SELECT_FILE (kernel pruning)
+    parameter integer SELECT_CHUNK    = 1,   // elements per chunk, divides SIMD and KERNEL*KERNEL
+    parameter integer SPATIAL         = 0,   // 1: skip positions close to the background
+    parameter integer TOLERANCE       = 0,   // skip when at most this many taps differ
+    parameter [CHANNELS-1:0]     BACKGROUND_IN  = {CHANNELS{1'b0}},
+    parameter [OUT_CHANNELS-1:0] BACKGROUND_OUT = {OUT_CHANNELS{1'b0}},
+    parameter integer QUEUE           = 2,   // groups buffered (>= 1)
+    parameter         WEIGHT_FILE     = "",
+    parameter         THRESHOLD_FILE  = "",
+    parameter         SELECT_FILE     = ""
+) (
+    input  wire                                                              clk,
+    input  wire                                                              rst_n,  // synchronous, active low
+    input  wire                                                              in_valid,
+    output wire                                                              in_ready,
+    input  wire [((POOL-1)*STRIDE+KERNEL)*((POOL-1)*STRIDE+KERNEL)*CHANNELS-1:0] in_data,
+    output reg                                                               out_valid,
+    input  wire                                                              out_ready,
+    output reg  [OUT_CHANNELS-1:0]                                           out_data,
+    output wire                                                              issuing,
+    output reg  [31:0]                                                       lane_steps,
+    output reg  [31:0]                                                       positions,
+    output reg  [31:0]                                                       skipped
+);
+
+    // ---- derived values ------------------------------------------------------------------------
+    localparam integer KS      = (POOL - 1) * STRIDE + KERNEL;  // super-window side
+    localparam integer GROUP   = POOL * POOL;                    // positions per group
+    localparam integer KT      = KERNEL * KERNEL;
+    localparam integer TAPS    = KT * CHANNELS;                  // elements of one window
+    localparam integer IN_BITS = KS * KS * CHANNELS;
+    localparam integer NF      = OUT_CHANNELS / PE;
+    localparam integer SF      = KEPT_TAPS / SIMD;
+    localparam integer G       = (USE_SELECT != 0) ? SELECT_CHUNK : SIMD;
+    localparam integer M       = SIMD / G;                       // chunks per step
+    localparam integer NCH     = TAPS / G;                       // chunks of one window
+    localparam integer IW      = (NCH > 1) ? $clog2(NCH) : 1;
+    localparam integer CW      = $clog2(KEPT_TAPS + 2);          // holds 0 .. N+1
+    localparam integer AW      = CW + 1;                         // arithmetic on counts
+    localparam integer PCW     = $clog2(SIMD + 1);
+    localparam integer J_W     = $clog2(GROUP + 1);              // 0 .. GROUP
+    localparam integer Q_W     = (QUEUE > 1) ? $clog2(QUEUE) : 1;
+    localparam integer QP_W    = $clog2(QUEUE + 1);              // 0 .. QUEUE
+    localparam integer DIFF_W  = $clog2(KT + 1);
+    localparam integer SM_DEPTH = (USE_SELECT != 0) ? NF * SF : 1;
+    localparam integer A_W     = (NF * SF > 1) ? $clog2(NF * SF) : 1;  // weight / select address
+    localparam integer NF_W    = (NF > 1) ? $clog2(NF) : 1;
+    localparam integer NF_LAST_I = NF - 1;
+    localparam integer QUEUE_LAST_I = QUEUE - 1;
+    localparam [NF_W-1:0] NF_LAST = NF_LAST_I[NF_W-1:0];
+    localparam [A_W-1:0]  SF_A    = SF[A_W-1:0];
+    localparam [Q_W-1:0]  Q_LAST  = QUEUE_LAST_I[Q_W-1:0];
+    localparam [QP_W-1:0] Q_FULL  = QUEUE[QP_W-1:0];
+    localparam [AW-1:0]   N_A     = KEPT_TAPS[AW-1:0];
+    localparam [AW-1:0]   SIMD_A  = SIMD[AW-1:0];
+    localparam [J_W-1:0]  GROUP_J = GROUP[J_W-1:0];
+    localparam [DIFF_W-1:0] TOL_C = TOLERANCE[DIFF_W-1:0];
+
+    initial begin
+        if (CHANNELS < 1 || KERNEL < 1 || STRIDE < 1 || POOL < 1 || PE < 1 || SIMD < 1 || QUEUE < 1 ||
+            OUT_CHANNELS % PE != 0 || KEPT_TAPS % SIMD != 0 || SIMD % G != 0 || KEPT_TAPS > TAPS ||
+            (USE_SELECT != 0 && KT % G != 0) || TOLERANCE < 0 || TOLERANCE >= KT) begin
+            $display("ERROR: early_unit: bad parameters (PE %0d | OUT_CHANNELS %0d, SIMD %0d | KEPT_TAPS %0d, chunk %0d, TOLERANCE %0d < %0d)",
+                     PE, OUT_CHANNELS, SIMD, KEPT_TAPS, G, TOLERANCE, KT);
+            $finish;
+        end
+    end
+    generate
+        if (OUT_CHANNELS % PE != 0 || KEPT_TAPS % SIMD != 0 || SIMD % G != 0 || KEPT_TAPS > TAPS ||
+            QUEUE < 1 || (USE_SELECT != 0 && KT % G != 0) || TOLERANCE < 0 || TOLERANCE >= KT) begin : g_param_error
+            ERROR_early_unit_PE_SIMD_SELECT_CHUNK_QUEUE_or_TOLERANCE_do_not_fit u_error ();
+        end
+    endgenerate
+
+    // The first position >= from of a group that is not skipped, or GROUP if none is.
+    function [J_W-1:0] first_computed(input [GROUP-1:0] skip, input [J_W-1:0] from);
+        integer j;
+        begin
+            first_computed = GROUP_J;
+            for (j = GROUP - 1; j >= 0; j = j - 1) begin
+                if (j >= from && !skip[j]) first_computed = j[J_W-1:0];
+            end
+        end
+    endfunction
+
+    function [PCW-1:0] popcount_simd(input [SIMD-1:0] bits);
+        integer i;
+        begin
+            popcount_simd = {PCW{1'b0}};
+            for (i = 0; i < SIMD; i = i + 1) popcount_simd = popcount_simd + {{(PCW-1){1'b0}}, bits[i]};
+        end
+    endfunction
+
+    // ---- memories --------------------------------------------------------------------------------
+    reg [PE*SIMD-1:0] wmem [0:NF*SF-1];
+    reg [PE*CW-1:0]   tmem [0:NF-1];
+    // Kernel pruning: each step's chunks, per lane (one unused word without select).
+    reg [PE*M*IW-1:0] smem [0:SM_DEPTH-1];
+    generate
+        if (USE_SELECT != 0 && SELECT_FILE != "") begin : g_sload
+            initial $readmemh(SELECT_FILE, smem);
+        end else begin : g_szero
+            integer i;
+            initial for (i = 0; i < SM_DEPTH; i = i + 1) smem[i] = {(PE*M*IW){1'b0}};
+        end
+        if (USE_SELECT == 0) begin : g_sunused
+            wire unused_smem = &{1'b0, smem[0]};
+        end
+        if (WEIGHT_FILE != "") begin : g_wload
+            initial $readmemh(WEIGHT_FILE, wmem);
+        end else begin : g_wzero
+            integer i;
+            initial for (i = 0; i < NF * SF; i = i + 1) wmem[i] = {(PE*SIMD){1'b0}};
+        end
+        if (THRESHOLD_FILE != "") begin : g_tload
+            initial $readmemh(THRESHOLD_FILE, tmem);
+        end else begin : g_tzero
+            integer i;
+            initial for (i = 0; i < NF; i = i + 1) tmem[i] = {(PE*CW){1'b0}};
+        end
+    endgenerate
+
+    // ---- the group queue -------------------------------------------------------------------------
+    reg  [IN_BITS-1:0]       slot_data [0:QUEUE-1];
+    reg  [GROUP-1:0]         slot_skip [0:QUEUE-1];
+    reg  [Q_W-1:0]           head;
+    reg  [Q_W-1:0]           tail;
+    reg  [QP_W-1:0]          filled;
+    wire [PE-1:0]            lane_past_head;   // lane p has finished the oldest group
+    wire [PE-1:0]            lane_issue;
+    wire [OUT_CHANNELS-1:0]  head_result;
+    wire                     accept = in_valid && in_ready;
+    wire                     retire = (filled != {QP_W{1'b0}}) && (&lane_past_head) && (!out_valid || out_ready);
+
+    assign in_ready = (filled != Q_FULL);
+    assign issuing  = |lane_issue;
+
+    // Spatial pruning's decision for each position of an incoming group.
+    wire [KS*KS-1:0] tap_differs;
+    wire [GROUP-1:0] in_skip;
+    genvar gt, gj, gq, gc, gp;
+    generate
+        for (gt = 0; gt < KS * KS; gt = gt + 1) begin : g_differs
+            assign tap_differs[gt] = (in_data[gt*CHANNELS +: CHANNELS] != BACKGROUND_IN);
+        end
+        for (gj = 0; gj < GROUP; gj = gj + 1) begin : g_skip
+            wire [KT-1:0] differs;
+            for (gt = 0; gt < KT; gt = gt + 1) begin : g_tap
+                assign differs[gt] = tap_differs[((gj / POOL) * STRIDE + gt / KERNEL) * KS + (gj % POOL) * STRIDE + gt % KERNEL];
+            end
+            reg [DIFF_W-1:0] count;
+            integer i;
+            always @* begin
+                count = {DIFF_W{1'b0}};
+                for (i = 0; i < KT; i = i + 1) count = count + {{(DIFF_W-1){1'b0}}, differs[i]};
+            end
+            assign in_skip[gj] = (SPATIAL != 0) && (count <= TOL_C);
+        end
+    endgenerate
+
+    // Every queued window in internal (kernel-major) order: window (q, j), element c*KT + t.
+    wire [QUEUE*GROUP*TAPS-1:0] windows;
+    generate
+        for (gq = 0; gq < QUEUE; gq = gq + 1) begin : g_slot
+            for (gj = 0; gj < GROUP; gj = gj + 1) begin : g_pos
+                for (gc = 0; gc < CHANNELS; gc = gc + 1) begin : g_chan
+                    for (gt = 0; gt < KT; gt = gt + 1) begin : g_tap
+                        assign windows[(gq*GROUP + gj)*TAPS + gc*KT + gt] =
+                            slot_data[gq][(((gj / POOL) * STRIDE + gt / KERNEL) * KS + (gj % POOL) * STRIDE + gt % KERNEL) * CHANNELS + gc];
+                    end
+                end
+            end
+        end
+    endgenerate
+
+    reg [$clog2(GROUP + 1)-1:0] in_skipped_count;
+    integer k;
+    always @* begin
+        in_skipped_count = 0;
+        for (k = 0; k < GROUP; k = k + 1) in_skipped_count = in_skipped_count + {{($clog2(GROUP + 1)-1){1'b0}}, in_skip[k]};
+    end
+
+    always @(posedge clk) begin
+        if (accept) begin
+            slot_data[tail] <= in_data;
+            slot_skip[tail] <= in_skip;
+        end
+    end
+
+    always @(posedge clk) begin
+        if (!rst_n) begin
+            head <= {Q_W{1'b0}};
+            tail <= {Q_W{1'b0}};
+            filled <= {QP_W{1'b0}};
+            out_valid <= 1'b0;
+            positions <= 32'd0;
+            skipped <= 32'd0;
+        end else begin
+            if (accept) begin
+                tail <= (tail == Q_LAST) ? {Q_W{1'b0}} : tail + 1'b1;
+                positions <= positions + GROUP;
+                skipped <= skipped + {{(32-$clog2(GROUP + 1)){1'b0}}, in_skipped_count};
+            end
+            if (retire) head <= (head == Q_LAST) ? {Q_W{1'b0}} : head + 1'b1;
+            filled <= filled + {{(QP_W-1){1'b0}}, accept} - {{(QP_W-1){1'b0}}, retire};
+            if (retire) out_valid <= 1'b1;
+            else if (out_ready) out_valid <= 1'b0;
+        end
+    end
+
+    always @(posedge clk) begin
+        if (retire) out_data <= head_result;
+    end
+
+    // Steps issued, summed over lanes.
+    reg [$clog2(PE + 1)-1:0] issued_now;
+    always @* begin
+        issued_now = 0;
+        for (k = 0; k < PE; k = k + 1) issued_now = issued_now + {{($clog2(PE + 1)-1){1'b0}}, lane_issue[k]};
+    end
+    always @(posedge clk) begin
+        if (!rst_n) lane_steps <= 32'd0;
+        else lane_steps <= lane_steps + {{(32-$clog2(PE + 1)){1'b0}}, issued_now};
+    end
+
+    // ---- the lanes -------------------------------------------------------------------------------
+    // Addresses are kept in registers that step with the walk (waddr = n*SF + s, chunk = s*SIMD/G
+    // without select, consumed = (s+1)*SIMD after the step), so the loop has no multiplier.
+    generate
+        for (gp = 0; gp < PE; gp = gp + 1) begin : g_lane
+            reg  [QP_W-1:0] pos;       // groups this lane is past the head
+            reg  [Q_W-1:0]  slot;      // the queue slot of the group it works on
+            reg             run;       // 0: at the start of channel n; 1: computing position j of it
+            reg  [NF_W-1:0] n;
+            reg  [J_W-1:0]  j;
+            reg  [A_W-1:0]  base;      // n*SF
+            reg  [A_W-1:0]  waddr;     // n*SF + s
+            reg  [IW-1:0]   chunk_at;  // s*SIMD/G (without select)
+            reg  [AW-1:0]   consumed;  // s*SIMD
+            reg  [AW-1:0]   acc;       // P so far
+            reg             bit_or;    // channel n's value over the positions so far
+            reg  [NF-1:0]   result [0:QUEUE-1];  // per slot, this lane's channel bits
+
+            wire            active = (pos < filled);
+            wire [GROUP-1:0] skip = slot_skip[slot];
+            wire [SIMD-1:0] weight = wmem[waddr][gp*SIMD +: SIMD];
+            wire [CW-1:0]   thr = tmem[n][gp*CW +: CW];
+            wire            background = BACKGROUND_OUT[n*PE + gp];
+
+            wire [J_W-1:0]  start_at = first_computed(skip, {J_W{1'b0}});
+            wire            all_skipped = (start_at == GROUP_J);
+            wire            start_work = !all_skipped && !((start_at != {J_W{1'b0}}) && background);
+            wire            working = run || start_work;
+            wire [J_W-1:0]  j_now = run ? j : start_at;
+            wire [J_W-1:0]  j_after = j_now + 1'b1;
+            assign lane_issue[gp] = active && working;
+
+            // The step's input elements.
+            wire [31:0] window_at = {{(32-Q_W){1'b0}}, slot} * GROUP + {{(32-J_W){1'b0}}, j_now};
+            wire [SIMD-1:0] x;
+            genvar gm;
+            for (gm = 0; gm < M; gm = gm + 1) begin : g_chunk
+                wire [IW-1:0] chunk;
+                if (USE_SELECT != 0) begin : g_sel
+                    assign chunk = smem[waddr][(gp*M + gm)*IW +: IW];
+                end else begin : g_dir
+                    assign chunk = chunk_at;  // M = 1
+                end
+                wire [31:0] chunk_wide = {{(32-IW){1'b0}}, chunk};
+                assign x[gm*G +: G] = windows[window_at*TAPS + chunk_wide*G +: G];
+            end
+
+            wire [PCW-1:0] hits     = popcount_simd(~(weight ^ x));
+            wire [AW-1:0]  p_new    = acc + {{(AW-PCW){1'b0}}, hits};
+            wire [AW-1:0]  consumed_new = consumed + SIMD_A;
+            wire           fires    = (p_new >= {1'b0, thr});
+            wire           dead     = (p_new + (N_A - consumed_new) < {1'b0, thr});
+            wire           last     = (consumed_new == N_A);
+            wire           neuron_done = last || ((THRESHOLD_PRUNE != 0) && (fires || dead));
+            wire           value    = bit_or | fires;
+            wire [J_W-1:0] next_at  = first_computed(skip, j_after);
+            wire           next_background = (next_at != j_after) && background;
+            // Channel n ends this cycle with channel_value: decided by pooling, out of positions,
+            // or a skipped position whose background is 1; or it had nothing to compute.
+            wire           channel_done = active && !all_skipped &&
+                                          (!working || (neuron_done && ((POOL > 1 && fires) || next_at == GROUP_J ||
+                                                                        next_background)));
+            wire           channel_value = working ? (value || next_background) : background;
+            wire           group_done = active && (all_skipped || (channel_done && n == NF_LAST));
+            assign lane_past_head[gp] = (pos != {QP_W{1'b0}});
+
+            integer i;
+            always @(posedge clk) begin
+                if (active && all_skipped) begin
+                    for (i = 0; i < NF; i = i + 1) result[slot][i] <= BACKGROUND_OUT[i*PE + gp];
+                end else if (channel_done) begin
+                    result[slot][n] <= channel_value;
+                end
+            end
+
+            always @(posedge clk) begin
+                if (!rst_n) begin
+                    pos <= {QP_W{1'b0}};
+                    slot <= {Q_W{1'b0}};
+                    run <= 1'b0;
+                    n <= {NF_W{1'b0}};
+                    j <= {J_W{1'b0}};
+                    base <= {A_W{1'b0}};
+                    waddr <= {A_W{1'b0}};
+                    chunk_at <= {IW{1'b0}};
+                    consumed <= {AW{1'b0}};
+                    acc <= {AW{1'b0}};
+                    bit_or <= 1'b0;
+                end else begin
+                    pos <= pos + {{(QP_W-1){1'b0}}, group_done} - {{(QP_W-1){1'b0}}, retire};
+                    if (group_done || channel_done) begin
+                        run <= 1'b0;
+                        chunk_at <= {IW{1'b0}};
+                        consumed <= {AW{1'b0}};
+                        acc <= {AW{1'b0}};
+                        bit_or <= 1'b0;
+                        if (group_done) begin
+                            slot <= (slot == Q_LAST) ? {Q_W{1'b0}} : slot + 1'b1;
+                            n <= {NF_W{1'b0}};
+                            base <= {A_W{1'b0}};
+                            waddr <= {A_W{1'b0}};
+                        end else begin
+                            n <= n + 1'b1;
+                            base <= base + SF_A;
+                            waddr <= base + SF_A;
+                        end
+                    end else if (lane_issue[gp]) begin
+                        run <= 1'b1;
+                        if (neuron_done) begin
+                            j <= next_at;
+                            waddr <= base;
+                            chunk_at <= {IW{1'b0}};
+                            consumed <= {AW{1'b0}};
+                            acc <= {AW{1'b0}};
+                            bit_or <= value;
+                        end else begin
+                            j <= j_now;
+                            waddr <= waddr + 1'b1;
+                            chunk_at <= chunk_at + 1'b1;
+                            consumed <= consumed_new;
+                            acc <= p_new;
+                        end
+                    end
+                end
+            end
+
+            wire [NF-1:0] head_bits = result[head];
+            for (gm = 0; gm < NF; gm = gm + 1) begin : g_out
+                assign head_result[gm*PE + gp] = head_bits[gm];
+            end
+        end
+    endgenerate
+
+endmodule
+
+`default_nettype wire
