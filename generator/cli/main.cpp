@@ -155,8 +155,8 @@ std::string join(const std::vector<int64_t>& values) {
 // counters say it did.
 void print_layer_activity(const bnngen::sim::VerifyReport& report) {
     const double images = static_cast<double>(std::max<int64_t>(1, report.images_returned));
-    fmt::print("{:<12} {:>10} {:>18} {:>24}  {}\n", "layer", "positions", "skipped (golden)", "unit cycles/image",
-               "counters");
+    fmt::print("{:<12} {:>10} {:>18} {:>24} {:>24}  {}\n", "layer", "positions", "skipped (golden)", "unit cycles/image",
+               "lane steps/image", "counters");
     for (const auto& l : report.layers) {
         std::string skipped = l.rtl_skipped ? fmt::format("{:.1f}% ({:.1f}%)", 100.0 * static_cast<double>(*l.rtl_skipped) /
                                                               static_cast<double>(std::max<int64_t>(1, l.positions)),
@@ -166,7 +166,11 @@ void print_layer_activity(const bnngen::sim::VerifyReport& report) {
         std::string cycles = l.rtl_unit_cycles ? fmt::format("{:.1f} ({:.1f})", static_cast<double>(*l.rtl_unit_cycles) / images,
                                                              static_cast<double>(l.expected_unit_cycles) / images)
                                                : std::string("-");
-        fmt::print("{:<12} {:>10} {:>18} {:>24}  {}\n", l.layer, l.positions, skipped, cycles,
+        // early decision: busy cycles against the busiest lane's steps (a lower bound), and all lanes' steps (exact)
+        std::string steps = l.rtl_lane_steps ? fmt::format("{:.1f} ({:.1f})", static_cast<double>(*l.rtl_lane_steps) / images,
+                                                           static_cast<double>(l.expected_lane_steps) / images)
+                                             : std::string("-");
+        fmt::print("{:<12} {:>10} {:>18} {:>24} {:>24}  {}\n", l.layer, l.positions, skipped, cycles, steps,
                    l.counters_match() ? "match" : "MISMATCH");
     }
 }

@@ -225,11 +225,16 @@ module early_unit #(
     generate
         for (gq = 0; gq < QUEUE; gq = gq + 1) begin : g_slot
             for (gj = 0; gj < GROUP; gj = gj + 1) begin : g_pos
+                if (KT == 1) begin : g_whole  // one tap: the window is that tap's channels as they are
+                    assign windows[(gq*GROUP + gj)*TAPS +: TAPS] =
+                        slot_data[gq][((gj / POOL) * STRIDE * KS + (gj % POOL) * STRIDE) * CHANNELS +: CHANNELS];
+                end else begin : g_bits
                 for (gc = 0; gc < CHANNELS; gc = gc + 1) begin : g_chan
                     for (gt = 0; gt < KT; gt = gt + 1) begin : g_tap
                         assign windows[(gq*GROUP + gj)*TAPS + gc*KT + gt] =
                             slot_data[gq][(((gj / POOL) * STRIDE + gt / KERNEL) * KS + (gj % POOL) * STRIDE + gt % KERNEL) * CHANNELS + gc];
                     end
+                end
                 end
             end
         end

@@ -123,9 +123,14 @@ Verdict run_seed(uint64_t seed, const Options& opt) {
         std::string which;
         for (const sim::LayerActivity& l : report.layers) {
             if (!l.counters_match()) {
-                which += fmt::format(" {}: unit cycles {} expected {}, skipped {} expected {};", l.layer,
-                                     l.rtl_unit_cycles.value_or(-1), l.expected_unit_cycles, l.rtl_skipped.value_or(-1),
-                                     l.skipped);
+                which += fmt::format(" {}: unit cycles {} expected {}{}, skipped {} expected {};", l.layer,
+                                     l.rtl_unit_cycles.value_or(-1), l.early ? ">= " : "", l.expected_unit_cycles,
+                                     l.rtl_skipped.value_or(-1), l.skipped);
+                if (l.early) {
+                    which += fmt::format(" lane steps {} expected {}, positions {} expected {};",
+                                         l.rtl_lane_steps.value_or(-1), l.expected_lane_steps,
+                                         l.rtl_positions.value_or(-1), l.positions);
+                }
             }
         }
         return Verdict{false, "COUNTERS", which};

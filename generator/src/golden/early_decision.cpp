@@ -191,7 +191,19 @@ EarlyDecisionCount& EarlyDecisionCount::operator+=(const EarlyDecisionCount& oth
     early_steps += other.early_steps;
     early_cycles += other.early_cycles;
     decoupled_cycles += other.decoupled_cycles;
+    positions += other.positions;
+    skipped += other.skipped;
+    if (lane_steps.size() < other.lane_steps.size()) {
+        lane_steps.resize(other.lane_steps.size(), 0);
+    }
+    for (size_t p = 0; p < other.lane_steps.size(); ++p) {
+        lane_steps[p] += other.lane_steps[p];
+    }
     return *this;
+}
+
+int64_t EarlyDecisionCount::busiest_lane_steps() const {
+    return lane_steps.empty() ? 0 : *std::max_element(lane_steps.begin(), lane_steps.end());
 }
 
 EarlyDecisionResult count_early_decision(const Network& net, size_t index, const Tensor& input,
@@ -231,6 +243,8 @@ EarlyDecisionResult count_early_decision(const Network& net, size_t index, const
         std::fill(decided.begin(), decided.end(), 0);
         for (const Position& at : group) {
             const bool skip = skipped[static_cast<size_t>(at.y * layer.out.width + at.x)] != 0;
+            ++count.positions;
+            count.skipped += skip ? 1 : 0;
             if (!skip) {
                 window.gather(at.y, at.x);
             }
@@ -260,6 +274,7 @@ EarlyDecisionResult count_early_decision(const Network& net, size_t index, const
         }
     }
     count.decoupled_cycles = *std::max_element(lane_total.begin(), lane_total.end());
+    count.lane_steps = lane_total;
     return result;
 }
 

@@ -65,6 +65,48 @@ LayerCycles layer_cycles(const Layer& l, double computed_share) {
     return lc;
 }
 
+// Early decision (templates/early_unit): lane p walks its outputs/pe channels through every
+// position of every group, (kept taps)/simd steps each at most; decisions end a neuron (threshold)
+// or a channel's pool window (pooling) sooner. The worst case, no decision before the last step,
+// bounds every data-dependent cost of the unit (an all-skipped group takes one cycle, a channel
+// without a position to compute one idle cycle, both less than computing them); `share` is the
+// measured share of that worst case the busiest lane spends.
+LayerCycles early_layer_cycles(const Network& net, size_t index, double share) {
+    const Layer& l = net.layers[index];
+    LayerCycles lc;
+    lc.layer = l.name;
+    int64_t groups = 1;
+    int64_t group = 1;
+    if (l.kind == LayerKind::Conv) {
+        const bool pooling = l.early->pooling;
+        const Layer* pool = pooling ? &net.layers[index + 1] : nullptr;
+        // With pooling the window block scans the pool's super-windows (templates/early_unit/README.md).
+        const int kernel = pooling ? (pool->kernel - 1) * l.stride + l.kernel : l.kernel;
+        const int stride = pooling ? pool->stride * l.stride : l.stride;
+        const Shape& out = pooling ? pool->out : l.out;
+        auto extra = [&](int in, int o) { return std::max(0, (o - 1) * stride + kernel - l.padding - in); };
+        const int64_t rows = l.in.height + extra(l.in.height, out.height);
+        const int64_t cols = l.in.width + extra(l.in.width, out.width);
+        lc.stages.push_back(StageCycles{"window", rows * cols, fmt::format("{} x {} scanned positions", rows, cols)});
+        groups = pixels(out);
+        group = pooling ? int64_t{pool->kernel} * pool->kernel : 1;
+    } else {
+        lc.stages.push_back(StageCycles{"collect", pixels(l.in) + 1,
+                                        fmt::format("{} x {} input pixels + 1", l.in.height, l.in.width)});
+    }
+    const int64_t worst = groups * group * fold_steps(l);
+    const double s = std::clamp(share, 0.0, 1.0);
+    lc.stages.push_back(StageCycles{
+        "early", std::llround(s * static_cast<double>(worst)),
+        fmt::format("{}{} groups x {} positions x {}/{} x {}/{} (lanes' worst case)",
+                    s < 1.0 ? fmt::format("{:.3f} x ", s) : std::string(), groups, group, l.outputs, l.fold.pe,
+                    l.taps_per_output(), l.fold.simd)});
+    for (const StageCycles& st : lc.stages) {
+        lc.cycles = std::max(lc.cycles, st.cycles);
+    }
+    return lc;
+}
+
 }  // namespace
 
 int64_t fold_steps(const Layer& l) { return int64_t{l.outputs / l.fold.pe} * (l.taps_per_output() / l.fold.simd); }
@@ -75,8 +117,16 @@ CycleModel predict_cycles(const Network& net, const std::vector<double>& compute
     model.layers.push_back(LayerCycles{"input", {StageCycles{"input", pixels(input), "one pixel per beat"}}, pixels(input)});
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const Layer& l = net.layers[i];
-        double share = l.spatial && i < computed_share.size() ? computed_share[i] : 1.0;
-        model.layers.push_back(layer_cycles(l, share));
+        const bool measured = (l.spatial || l.early) && i < computed_share.size();
+        const double share = measured ? computed_share[i] : 1.0;
+        if (l.early) {
+            model.layers.push_back(early_layer_cycles(net, i, share));
+        } else if (l.kind == LayerKind::MaxPool && i > 0 && net.layers[i - 1].early && net.layers[i - 1].early->pooling) {
+            model.layers.push_back(LayerCycles{
+                l.name, {StageCycles{"pool", 0, fmt::format("inside '{}' (pooling pruning)", net.layers[i - 1].name)}}, 0});
+        } else {
+            model.layers.push_back(layer_cycles(l, share));
+        }
     }
     int64_t classes = net.classes();
     // result_serializer: one beat per score, one for the class, one to accept the next vector.

@@ -165,11 +165,18 @@ Stream TopEmitter::emit_layer(const Layer& layer, size_t index, const Stream& in
     const std::string name = verilog_identifier(layer.name);
     w_.line("// ---- layer '{}': {} {}x{}x{} -> {}x{}x{}", layer.name, layer_kind_name(layer.kind), layer.in.channels,
             layer.in.height, layer.in.width, layer.out.channels, layer.out.height, layer.out.width);
+    if (layer.kind == LayerKind::MaxPool && pooled_by_early_) {
+        pooled_by_early_ = false;
+        w_.line("// pooled by the previous layer's early-decision unit (pooling pruning): its output is this layer's");
+        w_.blank();
+        return in;
+    }
+    pooled_by_early_ = false;
     Stream result;
     switch (layer.kind) {
     case LayerKind::Conv: result = emit_conv(layer, index, name, in); break;
     case LayerKind::MaxPool: result = emit_pool(layer, name, in); break;
-    case LayerKind::Dense: result = emit_dense(layer, name, in); break;
+    case LayerKind::Dense: result = emit_dense(layer, index, name, in); break;
     }
     Stream out{name + "_out", result.width};
     declare(w_, out, fmt::format("layer '{}' output, after its FIFO", layer.name));
@@ -179,14 +186,15 @@ Stream TopEmitter::emit_layer(const Layer& layer, size_t index, const Stream& in
     return out;
 }
 
-Stream TopEmitter::emit_window(const Layer& layer, const std::string& name, const Stream& in, int padding, int pad_value) {
+Stream TopEmitter::emit_window(const Layer& layer, const std::string& name, const Stream& in, int kernel, int stride,
+                               int padding, int pad_value) {
     int64_t pixel = in.width;
-    Stream window{name + "_window", pixel * layer.kernel * layer.kernel};
+    Stream window{name + "_window", pixel * kernel * kernel};
     declare(w_, window, "sliding windows");
     instance_head(w_, "sliding_window",
                   {fmt::format(".PIXEL_WIDTH({})", pixel), fmt::format(".IN_HEIGHT({})", layer.in.height),
-                   fmt::format(".IN_WIDTH({})", layer.in.width), fmt::format(".KERNEL({})", layer.kernel),
-                   fmt::format(".STRIDE({})", layer.stride), fmt::format(".PADDING({})", padding),
+                   fmt::format(".IN_WIDTH({})", layer.in.width), fmt::format(".KERNEL({})", kernel),
+                   fmt::format(".STRIDE({})", stride), fmt::format(".PADDING({})", padding),
                    fmt::format(".PAD_PIXEL({})", hex_constant(pixel, pad_value > 0))},
                   name + "_sliding_window");
     connect(w_, "in", in, false);
@@ -197,7 +205,10 @@ Stream TopEmitter::emit_window(const Layer& layer, const std::string& name, cons
 }
 
 Stream TopEmitter::emit_conv(const Layer& layer, size_t index, const std::string& name, const Stream& in) {
-    Stream window = emit_window(layer, name, in, layer.padding, layer.pad_value);
+    if (layer.early) {
+        return emit_early(layer, index, name, in);
+    }
+    Stream window = emit_window(layer, name, in, layer.kernel, layer.stride, layer.padding, layer.pad_value);
     if (!layer.spatial) {
         return emit_unit(layer, name, window);
     }
@@ -212,7 +223,7 @@ Stream TopEmitter::emit_conv(const Layer& layer, size_t index, const std::string
 
 
 Stream TopEmitter::emit_pool(const Layer& layer, const std::string& name, const Stream& in) {
-    Stream window = emit_window(layer, name, in, 0, -1);
+    Stream window = emit_window(layer, name, in, layer.kernel, layer.stride, 0, -1);
     Stream pooled{name + "_result", layer.in.channels};
     declare(w_, pooled, "OR over each window");
     instance_head(w_, "maxpool_or",
@@ -225,7 +236,7 @@ Stream TopEmitter::emit_pool(const Layer& layer, const std::string& name, const 
     return pooled;
 }
 
-Stream TopEmitter::emit_dense(const Layer& layer, const std::string& name, const Stream& in) {
+Stream TopEmitter::emit_dense(const Layer& layer, size_t index, const std::string& name, const Stream& in) {
     int64_t pixels = int64_t{layer.in.height} * layer.in.width;
     Stream vector{name + "_vector", in.width * pixels};
     declare(w_, vector, fmt::format("the {} input pixels as one vector", pixels));
@@ -235,7 +246,7 @@ Stream TopEmitter::emit_dense(const Layer& layer, const std::string& name, const
     connect(w_, "out", vector, true);
     instance_tail(w_);
     used_blocks.insert("stream_collect");
-    return emit_unit(layer, name, vector);
+    return layer.early ? emit_early(layer, index, name, vector) : emit_unit(layer, name, vector);
 }
 
 
@@ -331,7 +342,8 @@ namespace {
 // The blocks in an order where every module is defined before a module that instantiates it.
 const std::vector<std::string>& block_order() {
     static const std::vector<std::string> order = {"stream_fifo", "stream_collect", "sliding_window", "maxpool_or",
-                                                   "mvau",        "spatial_skip",   "result_serializer", "axi_lite_ctrl"};
+                                                   "mvau",        "spatial_skip",   "early_unit",        "result_serializer",
+                                                   "axi_lite_ctrl"};
     return order;
 }
 

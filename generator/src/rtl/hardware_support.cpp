@@ -11,15 +11,6 @@ namespace bnngen::rtl {
 bool check_hardware_support(const Network& net, DiagnosticBag& bag) {
     int errors_before = bag.error_count();
     for (const Layer& layer : net.layers) {
-        if (layer.early) {
-            // Counted by the golden model and `bnngen analyze`; its unit (lanes that each walk their own
-            // channels and pool windows) is not generated yet, and a design that silently computed
-            // every tap would not be what the description asks for.
-            bag.error("not-in-hardware", layer.location_of("prune.early"),
-                      fmt::format("layer '{}': early decision is not built in hardware yet; `bnngen analyze` counts "
-                                  "what it would save (remove prune.early to generate the design)",
-                                  layer.name));
-        }
         if (layer.is_compute()) {
             MvauPlan plan = plan_mvau(net, layer);
             if (plan.param_width > 32 || plan.score_width > 32) {

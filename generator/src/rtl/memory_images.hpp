@@ -18,6 +18,10 @@ std::string hex_digits(const std::vector<uint8_t>& bits);
 // kernel-select mode).
 std::string weight_image(const MvauPlan& plan, int pe, int simd);
 
+// The layout above for any bit matrix [outputs][taps]: word nf*(taps/simd) + sf, bit p*simd + i =
+// matrix[nf*pe + p][sf*simd + i].
+std::string fold_image(const std::vector<std::vector<uint8_t>>& matrix, int64_t taps, int pe, int simd);
+
 // Kernel-select mode: bits of one chunk offset, ceil(log2(span)) but at least 1.
 int select_offset_width(const KernelSelect& sel);
 // Kernel-select mode's SELECT_FILE: FOLD words; word nf*SF + sf, bits [(p*M + s)*SW +: SW] hold

@@ -44,11 +44,14 @@ private:
     void soc_ports();
     void input_gating();
     Stream emit_layer(const Layer& layer, size_t index, const Stream& in);
-    Stream emit_window(const Layer& layer, const std::string& name, const Stream& in, int padding, int pad_value);
+    Stream emit_window(const Layer& layer, const std::string& name, const Stream& in, int kernel, int stride, int padding,
+                       int pad_value);
     Stream emit_conv(const Layer& layer, size_t index, const std::string& name, const Stream& in);
     Stream emit_pool(const Layer& layer, const std::string& name, const Stream& in);
-    Stream emit_dense(const Layer& layer, const std::string& name, const Stream& in);
+    Stream emit_dense(const Layer& layer, size_t index, const std::string& name, const Stream& in);
     Stream emit_unit(const Layer& layer, const std::string& name, const Stream& in);
+    // emit_early.cpp: a layer with early decision (with pooling, the max-pool after it too)
+    Stream emit_early(const Layer& layer, size_t index, const std::string& name, const Stream& in);
     void emit_spatial_skip(const Layer& layer, size_t index, const std::string& name, const Stream& window,
                            const Stream& computed, const Stream& result, const Stream& out);
     void counter_register(const std::string& layer, const std::string& kind, const std::string& signal,
@@ -61,6 +64,7 @@ private:
     GeneratedDesign& design_;
     VerilogWriter w_;
     std::vector<golden::Tensor> backgrounds_;  // per layer output (DESIGN.md 4.2)
+    bool pooled_by_early_ = false;  // the layer just emitted did the next max-pool (pooling pruning)
 };
 
 }  // namespace bnngen::rtl

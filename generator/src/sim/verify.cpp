@@ -1,14 +1,18 @@
 #include "bnngen/sim/verify.hpp"
 
+#include "bnngen/golden/background.hpp"
+#include "bnngen/golden/early_decision.hpp"
 #include "bnngen/golden/fast_model.hpp"
 #include "bnngen/hw/cycle_model.hpp"
+
+#include <algorithm>
 
 namespace bnngen::sim {
 namespace {
 
 // What each compute layer had to do for `images` images (golden model counts), next to the counters.
 std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, const golden::FastModel& model,
-                                          const CosimResult& rtl) {
+                                          const std::vector<golden::EarlyDecisionCount>& early, const CosimResult& rtl) {
     std::vector<LayerActivity> out;
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const Layer& l = net.layers[i];
@@ -20,6 +24,14 @@ std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, co
         a.positions = images * (l.kind == LayerKind::Conv ? int64_t{l.out.height} * l.out.width : 1);
         a.skipped = model.skipped_positions()[i];
         a.expected_unit_cycles = (a.positions - a.skipped) * hw::fold_steps(l);
+        if (l.early) {
+            const golden::EarlyDecisionCount& count = early[i];
+            a.early = true;
+            a.positions = count.positions;
+            a.skipped = count.skipped;
+            a.expected_unit_cycles = count.busiest_lane_steps();
+            a.expected_lane_steps = count.early_steps;
+        }
         for (const CounterValue& c : rtl.counters) {
             if (c.layer != l.name) {
                 continue;
@@ -28,6 +40,7 @@ std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, co
             if (c.kind == "positions") a.rtl_positions = value;
             else if (c.kind == "skipped") a.rtl_skipped = value;
             else if (c.kind == "unit_cycles") a.rtl_unit_cycles = value;
+            else if (c.kind == "lane_steps") a.rtl_lane_steps = value;
         }
         out.push_back(std::move(a));
     }
@@ -45,9 +58,21 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
     report.images_sent = images.count;
     report.images_returned = static_cast<int64_t>(rtl.images.size());
     golden::FastModel model(net);
+    // Early decision is counted on each layer's input: those networks keep every layer's output.
+    std::vector<golden::EarlyDecisionCount> early(net.layers.size());
+    const bool any_early = std::any_of(net.layers.begin(), net.layers.end(), [](const Layer& l) { return l.early.has_value(); });
+    const std::vector<golden::Tensor> backgrounds = any_early ? golden::background_vectors(net) : std::vector<golden::Tensor>{};
     int64_t correct = 0;
     for (int64_t i = 0; i < report.images_returned; ++i) {
         const ImageOutput& actual = rtl.images[static_cast<size_t>(i)];
+        if (any_early) {
+            const std::vector<golden::Tensor> outputs = model.run_layers(images.image(i));
+            for (size_t index = 1; index < net.layers.size(); ++index) {
+                if (net.layers[index].early) {
+                    early[index] += golden::count_early_decision(net, index, outputs[index - 1], backgrounds).count;
+                }
+            }
+        }
         golden::Prediction expected = model.predict(images.image(i));
         report.scores.insert(report.scores.end(), actual.scores.begin(), actual.scores.end());
         if (actual.scores != expected.scores || actual.predicted_class != expected.predicted_class) {
@@ -61,7 +86,7 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
     if (!labels.empty()) {
         report.correct = correct;
     }
-    report.layers = layer_activity(net, report.images_returned, model, rtl);
+    report.layers = layer_activity(net, report.images_returned, model, early, rtl);
     report.registers = rtl.registers;
     std::vector<double> computed_share(net.layers.size(), 1.0);
     for (size_t i = 0, a = 0; i < net.layers.size(); ++i) {
@@ -69,7 +94,16 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
             continue;
         }
         const LayerActivity& activity = report.layers[a++];
-        if (activity.positions > 0) {
+        if (activity.early) {
+            // the busiest lane's share of its worst case (cycle_model.hpp)
+            const hw::CycleModel worst = hw::predict_cycles(net);
+            for (const hw::LayerCycles& lc : worst.layers) {
+                if (lc.layer == activity.layer && !lc.stages.empty() && lc.stages.back().cycles > 0 && report.images_returned > 0) {
+                    computed_share[i] = static_cast<double>(activity.expected_unit_cycles) /
+                                        (static_cast<double>(lc.stages.back().cycles) * static_cast<double>(report.images_returned));
+                }
+            }
+        } else if (activity.positions > 0) {
             computed_share[i] = static_cast<double>(activity.positions - activity.skipped) /
                                 static_cast<double>(activity.positions);
         }

@@ -38,6 +38,13 @@ struct EarlyDecisionCount {
     int64_t early_steps = 0;       // fold steps the lanes issue with early decision, summed over lanes
     int64_t early_cycles = 0;      // lanes in step per group: each group's busiest lane, summed
     int64_t decoupled_cycles = 0;  // lanes free to run ahead by whole groups: the busiest lane's image
+    int64_t positions = 0;         // positions of the groups (a position in two pool windows counts twice)
+    int64_t skipped = 0;           // of those, skipped by spatial pruning
+    std::vector<int64_t> lane_steps;  // per lane (fold.pe of them): the steps it issues
+
+    // The busiest lane's steps over everything counted: a lower bound on the unit's busy cycles
+    // (over several images this is at most the sum of their decoupled_cycles).
+    [[nodiscard]] int64_t busiest_lane_steps() const;
 
     EarlyDecisionCount& operator+=(const EarlyDecisionCount& other);
 };

@@ -32,8 +32,9 @@ struct CycleModel {
 };
 
 // `computed_share[i]`: the share of layer i's output positions that spatial pruning does not skip
-// (measured by the golden model on real images); missing entries and layers without spatial
-// pruning count as 1 (every position computed: the data-independent worst case).
+// (measured by the golden model on real images); for a layer with early decision, the share of its
+// lanes' worst-case cycles that the busiest lane spends (measured). Missing entries and layers
+// without either count as 1 (the data-independent worst case).
 CycleModel predict_cycles(const Network& net, const std::vector<double>& computed_share = {});
 
 // Cycles the matrix-vector unit of a conv or dense layer spends on one vector (one output

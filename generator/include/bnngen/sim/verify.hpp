@@ -31,12 +31,25 @@ struct LayerActivity {
     std::optional<int64_t> rtl_positions;  // counters (only layers with spatial pruning have the first two)
     std::optional<int64_t> rtl_skipped;
     std::optional<int64_t> rtl_unit_cycles;
+    // Early decision (golden::count_early_decision): positions and skipped count the groups'
+    // positions; the lanes' steps are exact, while the unit's busy cycles depend on how the lanes
+    // overlap: at least the busiest lane's steps (expected_unit_cycles), at most all lanes' steps.
+    bool early = false;
+    int64_t expected_lane_steps = 0;
+    std::optional<int64_t> rtl_lane_steps;
 
-    // The counters are 32 bits and wrap: a long run compares modulo 2^32.
+    // The counters are 32 bits and wrap: a long run compares modulo 2^32 (early decision's busy
+    // cycles, a range, only before the first wrap).
     [[nodiscard]] bool counters_match() const {
         auto same = [](const std::optional<int64_t>& rtl, int64_t expected) {
             return !rtl || static_cast<uint32_t>(*rtl) == static_cast<uint32_t>(expected);
         };
+        if (early) {
+            const bool busy_in_range = !rtl_unit_cycles || expected_lane_steps >= (int64_t{1} << 32) ||
+                                       (*rtl_unit_cycles >= expected_unit_cycles && *rtl_unit_cycles <= expected_lane_steps);
+            return same(rtl_positions, positions) && same(rtl_skipped, skipped) &&
+                   same(rtl_lane_steps, expected_lane_steps) && busy_in_range;
+        }
         return same(rtl_positions, positions) && same(rtl_skipped, skipped) &&
                same(rtl_unit_cycles, expected_unit_cycles);
     }
