@@ -99,11 +99,11 @@ module early_unit #(
     localparam integer IW      = (NCH > 1) ? $clog2(NCH) : 1;
     localparam integer CW      = $clog2(KEPT_TAPS + 2);          // holds 0 .. N+1
     localparam integer AW      = CW + 1;                         // arithmetic on counts
-    localparam integer PCW     = $clog2(SIMD + 1);
+    localparam integer PL      = (SIMD > 1) ? $clog2(SIMD) : 0;  // popcount tree levels
+    localparam integer PCW     = PL + 1;                         // popcount bits (its tree's root)
     localparam integer J_W     = $clog2(GROUP + 1);              // 0 .. GROUP
     localparam integer Q_W     = (QUEUE > 1) ? $clog2(QUEUE) : 1;
     localparam integer QP_W    = $clog2(QUEUE + 1);              // 0 .. QUEUE
-    localparam integer DIFF_W  = $clog2(KT + 1);
     localparam integer SM_DEPTH = (USE_SELECT != 0) ? NF * SF : 1;
     localparam integer A_W     = (NF * SF > 1) ? $clog2(NF * SF) : 1;  // weight / select address
     localparam integer NF_W    = (NF > 1) ? $clog2(NF) : 1;
@@ -116,7 +116,6 @@ module early_unit #(
     localparam [AW-1:0]   N_A     = KEPT_TAPS[AW-1:0];
     localparam [AW-1:0]   SIMD_A  = SIMD[AW-1:0];
     localparam [J_W-1:0]  GROUP_J = GROUP[J_W-1:0];
-    localparam [DIFF_W-1:0] TOL_C = TOLERANCE[DIFF_W-1:0];
 
     initial begin
         if (CHANNELS < 1 || KERNEL < 1 || STRIDE < 1 || POOL < 1 || PE < 1 || SIMD < 1 || QUEUE < 1 ||
@@ -142,14 +141,6 @@ module early_unit #(
             for (j = GROUP - 1; j >= 0; j = j - 1) begin
                 if (j >= from && !skip[j]) first_computed = j[J_W-1:0];
             end
-        end
-    endfunction
-
-    function [PCW-1:0] popcount_simd(input [SIMD-1:0] bits);
-        integer i;
-        begin
-            popcount_simd = {PCW{1'b0}};
-            for (i = 0; i < SIMD; i = i + 1) popcount_simd = popcount_simd + {{(PCW-1){1'b0}}, bits[i]};
         end
     endfunction
 
@@ -183,7 +174,6 @@ module early_unit #(
     endgenerate
 
     // ---- the group queue -------------------------------------------------------------------------
-    reg  [IN_BITS-1:0]       slot_data [0:QUEUE-1];
     reg  [GROUP-1:0]         slot_skip [0:QUEUE-1];
     reg  [Q_W-1:0]           head;
     reg  [Q_W-1:0]           tail;
@@ -197,60 +187,53 @@ module early_unit #(
     assign in_ready = (filled != Q_FULL);
     assign issuing  = |lane_issue;
 
-    // Spatial pruning's decision for each position of an incoming group.
-    wire [KS*KS-1:0] tap_differs;
-    wire [GROUP-1:0] in_skip;
-    genvar gt, gj, gq, gc, gp;
-    generate
-        for (gt = 0; gt < KS * KS; gt = gt + 1) begin : g_differs
-            assign tap_differs[gt] = (in_data[gt*CHANNELS +: CHANNELS] != BACKGROUND_IN);
-        end
-        for (gj = 0; gj < GROUP; gj = gj + 1) begin : g_skip
-            wire [KT-1:0] differs;
-            for (gt = 0; gt < KT; gt = gt + 1) begin : g_tap
-                assign differs[gt] = tap_differs[((gj / POOL) * STRIDE + gt / KERNEL) * KS + (gj % POOL) * STRIDE + gt % KERNEL];
-            end
-            reg [DIFF_W-1:0] count;
-            integer i;
-            always @* begin
-                count = {DIFF_W{1'b0}};
-                for (i = 0; i < KT; i = i + 1) count = count + {{(DIFF_W-1){1'b0}}, differs[i]};
-            end
-            assign in_skip[gj] = (SPATIAL != 0) && (count <= TOL_C);
-        end
-    endgenerate
+    genvar gp, gl, gn;
 
-    // Every queued window in internal (kernel-major) order: window (q, j), element c*KT + t.
-    wire [QUEUE*GROUP*TAPS-1:0] windows;
-    generate
-        for (gq = 0; gq < QUEUE; gq = gq + 1) begin : g_slot
-            for (gj = 0; gj < GROUP; gj = gj + 1) begin : g_pos
-                if (KT == 1) begin : g_whole  // one tap: the window is that tap's channels as they are
-                    assign windows[(gq*GROUP + gj)*TAPS +: TAPS] =
-                        slot_data[gq][((gj / POOL) * STRIDE * KS + (gj % POOL) * STRIDE) * CHANNELS +: CHANNELS];
-                end else begin : g_bits
-                for (gc = 0; gc < CHANNELS; gc = gc + 1) begin : g_chan
-                    for (gt = 0; gt < KT; gt = gt + 1) begin : g_tap
-                        assign windows[(gq*GROUP + gj)*TAPS + gc*KT + gt] =
-                            slot_data[gq][(((gj / POOL) * STRIDE + gt / KERNEL) * KS + (gj % POOL) * STRIDE + gt % KERNEL) * CHANNELS + gc];
-                    end
+    // The group's conv windows in internal (kernel-major) order: window j at [j*TAPS +: TAPS],
+    // element c*KT + t = tap t of channel c. Pure wiring for synthesis; a function, called only
+    // when a group is accepted, so that a simulator does the reordering once per group.
+    function [GROUP*TAPS-1:0] windows_of(input [IN_BITS-1:0] group_in);
+        integer e, pj, c, t;
+        begin
+            for (e = 0; e < GROUP * TAPS; e = e + 1) begin
+                pj = e / TAPS;
+                c = (e % TAPS) / KT;
+                t = e % KT;
+                windows_of[e] = group_in[(((pj / POOL) * STRIDE + t / KERNEL) * KS + (pj % POOL) * STRIDE + t % KERNEL)
+                                         * CHANNELS + c];
+            end
+        end
+    endfunction
+
+    // Spatial pruning's decision for each position of a group: at most TOLERANCE of its window's
+    // taps differ from the background (no position is skipped without SPATIAL).
+    function [GROUP-1:0] skipped_of(input [IN_BITS-1:0] group_in);
+        integer pj, t, differing;
+        begin
+            for (pj = 0; pj < GROUP; pj = pj + 1) begin
+                differing = 0;
+                for (t = 0; t < KT; t = t + 1) begin
+                    if (group_in[(((pj / POOL) * STRIDE + t / KERNEL) * KS + (pj % POOL) * STRIDE + t % KERNEL) * CHANNELS
+                                 +: CHANNELS] != BACKGROUND_IN) differing = differing + 1;
                 end
-                end
+                skipped_of[pj] = (SPATIAL != 0) && (differing <= TOLERANCE);
             end
         end
-    endgenerate
+    endfunction
 
-    reg [$clog2(GROUP + 1)-1:0] in_skipped_count;
-    integer k;
-    always @* begin
-        in_skipped_count = 0;
-        for (k = 0; k < GROUP; k = k + 1) in_skipped_count = in_skipped_count + {{($clog2(GROUP + 1)-1){1'b0}}, in_skip[k]};
-    end
+    function [31:0] count_of(input [GROUP-1:0] flags);
+        integer pj;
+        begin
+            count_of = 32'd0;
+            for (pj = 0; pj < GROUP; pj = pj + 1) count_of = count_of + {31'd0, flags[pj]};
+        end
+    endfunction
 
+    reg [GROUP*TAPS-1:0] slot_windows [0:QUEUE-1];
     always @(posedge clk) begin
         if (accept) begin
-            slot_data[tail] <= in_data;
-            slot_skip[tail] <= in_skip;
+            slot_windows[tail] <= windows_of(in_data);
+            slot_skip[tail] <= skipped_of(in_data);
         end
     end
 
@@ -266,7 +249,7 @@ module early_unit #(
             if (accept) begin
                 tail <= (tail == Q_LAST) ? {Q_W{1'b0}} : tail + 1'b1;
                 positions <= positions + GROUP;
-                skipped <= skipped + {{(32-$clog2(GROUP + 1)){1'b0}}, in_skipped_count};
+                skipped <= skipped + count_of(skipped_of(in_data));
             end
             if (retire) head <= (head == Q_LAST) ? {Q_W{1'b0}} : head + 1'b1;
             filled <= filled + {{(QP_W-1){1'b0}}, accept} - {{(QP_W-1){1'b0}}, retire};
@@ -280,6 +263,7 @@ module early_unit #(
     end
 
     // Steps issued, summed over lanes.
+    integer k;
     reg [$clog2(PE + 1)-1:0] issued_now;
     always @* begin
         issued_now = 0;
@@ -323,7 +307,8 @@ module early_unit #(
             assign lane_issue[gp] = active && working;
 
             // The step's input elements.
-            wire [31:0] window_at = {{(32-Q_W){1'b0}}, slot} * GROUP + {{(32-J_W){1'b0}}, j_now};
+            wire [GROUP*TAPS-1:0] group_windows = slot_windows[slot];
+            wire [31:0] window_at = {{(32-J_W){1'b0}}, j_now} * TAPS;
             wire [SIMD-1:0] x;
             genvar gm;
             for (gm = 0; gm < M; gm = gm + 1) begin : g_chunk
@@ -334,10 +319,29 @@ module early_unit #(
                     assign chunk = chunk_at;  // M = 1
                 end
                 wire [31:0] chunk_wide = {{(32-IW){1'b0}}, chunk};
-                assign x[gm*G +: G] = windows[window_at*TAPS + chunk_wide*G +: G];
+                assign x[gm*G +: G] = group_windows[window_at + chunk_wide*G +: G];
             end
 
-            wire [PCW-1:0] hits     = popcount_simd(~(weight ^ x));
+            // popcount of XNOR(w, x): a balanced adder tree (level l: ceil(SIMD / 2^l) nodes of
+            // l + 1 bits), so that a simulator evaluates word operations, not a SIMD-step loop
+            wire [SIMD-1:0] agree = ~(weight ^ x);
+            for (gl = 0; gl <= PL; gl = gl + 1) begin : g_lv
+                localparam integer NODES = (SIMD + (1 << gl) - 1) >> gl;
+                for (gn = 0; gn < NODES; gn = gn + 1) begin : g_n
+                    wire [gl:0] v;
+                    if (gl == 0) begin : g_leaf
+                        assign v = agree[gn];
+                    end else begin : g_node
+                        localparam integer BELOW = (SIMD + (1 << (gl - 1)) - 1) >> (gl - 1);
+                        if (2 * gn + 1 < BELOW) begin : g_add
+                            assign v = {1'b0, g_lv[gl-1].g_n[2*gn].v} + {1'b0, g_lv[gl-1].g_n[2*gn+1].v};
+                        end else begin : g_pass
+                            assign v = {1'b0, g_lv[gl-1].g_n[2*gn].v};
+                        end
+                    end
+                end
+            end
+            wire [PCW-1:0] hits     = g_lv[PL].g_n[0].v;
             wire [AW-1:0]  p_new    = acc + {{(AW-PCW){1'b0}}, hits};
             wire [AW-1:0]  consumed_new = consumed + SIMD_A;
             wire           fires    = (p_new >= {1'b0, thr});

@@ -55,6 +55,9 @@ std::string describe(const Network& net) {
         case LayerKind::MaxPool: text += fmt::format(" pool k{} s{}", l.kernel, l.stride); break;
         case LayerKind::Dense: text += fmt::format(" dense {}", l.outputs); break;
         }
+        if (l.early) {
+            text += fmt::format(" early{}{}", l.early->threshold ? " threshold" : "", l.early->pooling ? " pooling" : "");
+        }
         if (l.is_compute()) {
             text += fmt::format("{} {}", l.activation == Activation::None ? " scores" : "", fold_text(l));
         }

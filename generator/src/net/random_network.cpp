@@ -258,6 +258,16 @@ Network random_network(uint64_t seed) {
     }
     randomize_weights(net, dice.engine()());
     net.soc.axi_lite = dice.chance(0.8);  // drawn last: the layers of a seed do not depend on it
+    // Early decision from a stream of its own, so that adding it left every seed's layers, folding
+    // and weights as they were: about a third of the layers that can take it, any combination.
+    Dice early_dice(seed * 0x9E3779B97F4A7C15ULL + 0x45);
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        if (net.can_decide_early(i) && early_dice.chance(0.35)) {
+            const bool pooling = net.can_prune_pooling(i) && early_dice.chance(0.6);
+            const bool threshold = !pooling || early_dice.chance(0.6);
+            net.layers[i].early = EarlyDecision{threshold, pooling};
+        }
+    }
     if (!check_structure(net, bag) || !check_weight_values(net, bag) || bag.has_errors()) {
         throw std::logic_error(fmt::format("random_network({}) built an invalid network", seed));
     }

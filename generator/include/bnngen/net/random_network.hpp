@@ -1,7 +1,7 @@
 // Random valid networks for differential testing of the golden models and of the whole hardware
 // flow: random layer sequences covering the schema (integer first layer of 1..16 bits; conv with
 // kernel 1..7, stride 1..3, any padding and pad_value, odd and prime channel counts, kernel pruning
-// with any keep; spatial pruning at any tolerance; max-pool of any kernel and stride; dense after
+// with any keep; spatial pruning at any tolerance; early decision (threshold, pooling or both); max-pool of any kernel and stride; dense after
 // conv; one-layer networks and conv classifiers; threshold or integer-score last layer; every
 // folding that divides; with or without the AXI-Lite port) with random +-1 weights and thresholds
 // chosen so that outputs actually vary.
