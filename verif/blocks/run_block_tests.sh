@@ -564,6 +564,66 @@ CFG
 fi
 
 # ------------------------------------------------------------------------------------------------
+if want early_unit; then
+    echo "== early_unit"
+    S="$T/early_unit/early_unit.v"
+    # memory images for the static checks (CHANNELS=3 KERNEL=3 POOL=2 OUT_CHANNELS=4 PE=2 SIMD=3,
+    # KEPT_TAPS=27: 18 weight words of 6 bits, 2 threshold words of 2x5 bits; with select,
+    # CHANNELS=4 keep 2 (KEPT_TAPS=18) SIMD=6 chunk 3: 6 weight words of 12 bits, 2 threshold words
+    # of 2x5 bits, 6 select words of 2 lanes x 2 chunks x 4 bits, chunk indices < 12);
+    # yosys reads them (named by chparam), Verilator lint and iverilog do not.
+    mkdir -p "$B/static_early_unit"
+    printf '%s\n' 2a 15 3f 00 2a 15 31 0e 2b 14 3c 03 2a 15 3f 00 11 22 > "$B/static_early_unit/weights.hex"
+    printf '%s\n' 1b0 0dc > "$B/static_early_unit/thresholds.hex"
+    printf '%s\n' a2a 515 c3f 300 92a 615 > "$B/static_early_unit/weights_sel.hex"
+    printf '%s\n' 129 0a6 > "$B/static_early_unit/thresholds_sel.hex"
+    printf '%s\n' 1045 2367 9ab8 0123 4567 89ab > "$B/static_early_unit/select.hex"
+    EU_P="CHANNELS=3 KERNEL=3 POOL=2 STRIDE=1 OUT_CHANNELS=4 PE=2 SIMD=3 KEPT_TAPS=27 SPATIAL=1 TOLERANCE=2"
+    # shellcheck disable=SC2086
+    static_checks early_unit early_unit "$S" \
+        "chparam -set CHANNELS 3 -set KERNEL 3 -set POOL 2 -set STRIDE 1 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 3 -set KEPT_TAPS 27 -set SPATIAL 1 -set TOLERANCE 2 -set BACKGROUND_IN 3'h5 -set BACKGROUND_OUT 4'ha -set WEIGHT_FILE \"weights.hex\" -set THRESHOLD_FILE \"thresholds.hex\" early_unit;" \
+        $EU_P "BACKGROUND_IN=3'h5" "BACKGROUND_OUT=4'ha"
+    # shellcheck disable=SC2086
+    static_checks early_unit early_unit "$S" \
+        "chparam -set CHANNELS 4 -set KERNEL 3 -set POOL 3 -set STRIDE 2 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 6 -set KEPT_TAPS 18 -set USE_SELECT 1 -set SELECT_CHUNK 3 -set THRESHOLD_PRUNE 0 -set WEIGHT_FILE \"weights_sel.hex\" -set THRESHOLD_FILE \"thresholds_sel.hex\" -set SELECT_FILE \"select.hex\" early_unit;" \
+        CHANNELS=4 KERNEL=3 POOL=3 STRIDE=2 OUT_CHANNELS=4 PE=2 SIMD=6 KEPT_TAPS=18 USE_SELECT=1 SELECT_CHUNK=3 THRESHOLD_PRUNE=0
+    rejects early_unit early_unit "$S" ERROR_early_unit_PE_SIMD_SELECT_CHUNK_QUEUE_or_TOLERANCE_do_not_fit OUT_CHANNELS=5 PE=2
+    # CH K S POOL OC PE SIMD PRUNE KEPT SEL G KEEP SPATIAL TOL BGIN BGOUT QUEUE n (BGIN/BGOUT hex):
+    #  (a) a small conv with threshold pruning, SF=5, PE=2;
+    #  (b) 2x2 pooling (stride 1, overlapping windows) with spatial skip at tolerance 2 and nonzero
+    #      backgrounds (BGOUT 1 on some channels: a skipped position ends the channel), PE=3 SIMD=3;
+    #  (c) kernel select (keep 2 of 4 kernels, chunk 3, SIMD=6 = 2 chunks, SF=3), 3x3 pooling with
+    #      stride 2, no threshold pruning (pooling and spatial pruning only);
+    #  (d) a dense layer (KERNEL=1, 64 inputs, SIMD=16) with PE=5 and a 1-group queue (lanes in step);
+    #  (e) a 2x2 kernel with SIMD=1 (SF=12), PE=4, QUEUE=3, 2x2 pooling stride 2, spatial tolerance 1.
+    while read -r ch k s pool oc pe simd prune kept sel g keep sp tol bgin bgout q n; do
+        name="early_unit_c${ch}_k${k}_s${s}_pool${pool}_oc${oc}_pe${pe}_simd${simd}_pr${prune}_kept${kept}_sel${sel}_sp${sp}_tol${tol}_q${q}"
+        dir="$B/$name"
+        sparams=()
+        [ "$sel" = 1 ] && sparams=("SELECT_FILE=\"$dir/select.hex\"")
+        build "$name" early_unit "$S $V/early_unit/tb_early_unit.cpp" CHANNELS=$ch KERNEL=$k STRIDE=$s POOL=$pool \
+            OUT_CHANNELS=$oc PE=$pe SIMD=$simd THRESHOLD_PRUNE=$prune KEPT_TAPS=$kept USE_SELECT=$sel \
+            SELECT_CHUNK=$g SPATIAL=$sp TOLERANCE=$tol "BACKGROUND_IN=${ch}'h$bgin" "BACKGROUND_OUT=${oc}'h$bgout" \
+            QUEUE=$q "WEIGHT_FILE=\"$dir/weights.hex\"" "THRESHOLD_FILE=\"$dir/thresholds.hex\"" "${sparams[@]}" \
+            || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" CH=$ch K=$k S=$s POOL=$pool OC=$oc PE=$pe SIMD=$simd PRUNE=$prune KEPT=$kept SEL=$sel G=$g \
+                KEEP=$keep SPATIAL=$sp TOL=$tol BGIN=$bgin BGOUT=$bgout QUEUE=$q wfile="$dir/weights.hex" \
+                tfile="$dir/thresholds.hex" sfile="$dir/select.hex" n=$n $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+5 3 1 1 4 2 9 1 45 0 1 0 0 0 00 0 2 2000
+3 3 1 2 6 3 3 1 27 0 1 0 1 2 5 2d 2 2000
+4 3 2 3 6 2 6 0 18 1 3 2 1 4 9 25 2 1000
+64 1 1 1 10 5 16 1 64 0 1 0 0 0 0 0 1 2000
+3 2 2 2 8 4 1 1 12 0 1 0 1 1 3 81 3 2000
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
 echo "block tests took $(( $(date +%s) - START )) s"
 if [ $fail -ne 0 ]; then
     echo "failed:"; printf '  %s\n' "${failed_names[@]}"

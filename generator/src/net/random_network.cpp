@@ -12,6 +12,9 @@
 namespace bnngen {
 namespace {
 
+// Early decision: at most this many (lane, window bit) pairs, pe x pool positions x window bits.
+constexpr int64_t kMaxEarlyLaneReads = int64_t{1} << 16;
+
 class Dice {
 public:
     explicit Dice(uint64_t seed) : rng_(seed) {}
@@ -260,10 +263,18 @@ Network random_network(uint64_t seed) {
     net.soc.axi_lite = dice.chance(0.8);  // drawn last: the layers of a seed do not depend on it
     // Early decision from a stream of its own, so that adding it left every seed's layers, folding
     // and weights as they were: about a third of the layers that can take it, any combination.
+    // Each of its pe lanes reads its own simd bits out of the buffered pool window, so the unit
+    // grows with pe x (window bits): bounded like the lanes above, to keep a build quick.
     Dice early_dice(seed * 0x9E3779B97F4A7C15ULL + 0x45);
     for (size_t i = 0; i < net.layers.size(); ++i) {
         if (net.can_decide_early(i) && early_dice.chance(0.35)) {
-            const bool pooling = net.can_prune_pooling(i) && early_dice.chance(0.6);
+            const Layer& l = net.layers[i];
+            const int64_t pool = net.can_prune_pooling(i) ? int64_t{net.layers[i + 1].kernel} * net.layers[i + 1].kernel : 1;
+            const int64_t window_bits = l.kind == LayerKind::Conv ? int64_t{l.in.channels} * l.kernel * l.kernel : l.in.size();
+            if (l.fold.pe * window_bits > kMaxEarlyLaneReads) {
+                continue;
+            }
+            const bool pooling = net.can_prune_pooling(i) && l.fold.pe * pool * window_bits <= kMaxEarlyLaneReads && early_dice.chance(0.6);
             const bool threshold = !pooling || early_dice.chance(0.6);
             net.layers[i].early = EarlyDecision{threshold, pooling};
         }

@@ -56,7 +56,7 @@ struct Analysis {
     }
 };
 
-// The same network with every kernel kept and no spatial pruning (weights of pruned kernels as
+// The same network with every kernel kept, no spatial pruning and no early decision (weights of pruned kernels as
 // stored; they do not change operation or cycle counts).
 Network unpruned(const Network& net);
 
