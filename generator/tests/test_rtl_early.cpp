@@ -2,10 +2,15 @@
 // with prune.early becomes, the early unit's memory images decoded the way its README says the
 // lanes read them (independently of the generator's own code), the cycle model's worst case, and
 // how verify judges the unit's counters.
+#include "bnngen/golden/fast_model.hpp"
 #include "bnngen/hw/cycle_model.hpp"
+#include "bnngen/io/dataset.hpp"
+#include "bnngen/net/random_network.hpp"
 #include "bnngen/net/load.hpp"
 #include "bnngen/rtl/design.hpp"
 #include "bnngen/sim/verify.hpp"
+
+#include "golden_fixtures.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -195,4 +200,33 @@ TEST_CASE("verify takes an early unit's lane steps exactly and its busy cycles b
     a.rtl_unit_cycles = 1200;
     a.rtl_lane_steps = 3499;   // a step lost
     CHECK_FALSE(a.counters_match());
+}
+
+TEST_CASE("verify counts a spatially pruned layer's skipped positions once when another layer decides early") {
+    // Random flow seed 32: with early decision anywhere, verify ran each image through the golden
+    // model twice (once for the layers' outputs, once for the scores), and the model's running
+    // count of skipped positions doubled: conv3's expected skips were 588 for 294 in the RTL.
+    Layer conv1 = test::conv("conv1", 3, 3, 1, 1);
+    Layer conv2 = test::conv("conv2", 4, 3, 1, 1, -1);
+    conv2.early = EarlyDecision{true, false};
+    Layer conv3 = test::conv("conv3", 3, 1, 1, 0, -1);
+    conv3.spatial = SpatialPrune{0};
+    Layer classifier = test::dense("classifier", 4);
+    Network net = test::build(InputSpec{1, 9, 7, 8}, {conv1, conv2, conv3, classifier});
+    randomize_weights(net, 32);
+    const int64_t count = 6;
+    const io::ImageSet images{count, 1, 9, 7, random_images(net, count, 3)};
+    golden::FastModel model(net);
+    sim::CosimResult rtl;
+    for (int64_t i = 0; i < count; ++i) {
+        const golden::Prediction p = model.predict(images.image(i));
+        rtl.images.push_back(sim::ImageOutput{p.scores, p.predicted_class, 0, 0});
+    }
+    const int64_t skipped = model.skipped_positions()[2];
+    REQUIRE(skipped > 0);
+    const sim::VerifyReport report = sim::compare_with_golden(net, images, {}, rtl);
+    REQUIRE(report.layers.size() == 4);
+    CHECK(report.mismatches.empty());
+    CHECK(report.layers[1].early);
+    CHECK(report.layers[2].skipped == skipped);
 }

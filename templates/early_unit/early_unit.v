@@ -97,6 +97,7 @@ module early_unit #(
     localparam integer M       = SIMD / G;                       // chunks per step
     localparam integer NCH     = TAPS / G;                       // chunks of one window
     localparam integer IW      = (NCH > 1) ? $clog2(NCH) : 1;
+    localparam integer CI_W    = (QUEUE * GROUP * NCH > 1) ? $clog2(QUEUE * GROUP * NCH) : 1;  // chunk index
     localparam integer CW      = $clog2(KEPT_TAPS + 2);          // holds 0 .. N+1
     localparam integer AW      = CW + 1;                         // arithmetic on counts
     localparam integer PL      = (SIMD > 1) ? $clog2(SIMD) : 0;  // popcount tree levels
@@ -229,10 +230,21 @@ module early_unit #(
         end
     endfunction
 
-    reg [GROUP*TAPS-1:0] slot_windows [0:QUEUE-1];
+    // All queued windows as one vector of G-element chunks: chunk (q*GROUP + j)*NCH + c is chunk c
+    // of window j of slot q. A lane reads its chunk at an index times G, which synthesis builds as a
+    // multiplexer over the QUEUE*GROUP*NCH chunks (not a shifter over every bit).
+    reg [QUEUE*GROUP*TAPS-1:0] windows_all;
+    integer q;
     always @(posedge clk) begin
         if (accept) begin
-            slot_windows[tail] <= windows_of(in_data);
+            for (q = 0; q < QUEUE; q = q + 1) begin
+                if (tail == q[Q_W-1:0]) windows_all[q*GROUP*TAPS +: GROUP*TAPS] <= windows_of(in_data);
+            end
+        end
+    end
+
+    always @(posedge clk) begin
+        if (accept) begin
             slot_skip[tail] <= skipped_of(in_data);
         end
     end
@@ -307,8 +319,6 @@ module early_unit #(
             assign lane_issue[gp] = active && working;
 
             // The step's input elements.
-            wire [GROUP*TAPS-1:0] group_windows = slot_windows[slot];
-            wire [31:0] window_at = {{(32-J_W){1'b0}}, j_now} * TAPS;
             wire [SIMD-1:0] x;
             genvar gm;
             for (gm = 0; gm < M; gm = gm + 1) begin : g_chunk
@@ -318,8 +328,12 @@ module early_unit #(
                 end else begin : g_dir
                     assign chunk = chunk_at;  // M = 1
                 end
-                wire [31:0] chunk_wide = {{(32-IW){1'b0}}, chunk};
-                assign x[gm*G +: G] = group_windows[window_at + chunk_wide*G +: G];
+                // the chunk's index, (slot*GROUP + position)*NCH + chunk, < 2^CI_W
+                wire [31:0] at_wide = ({{(32-Q_W){1'b0}}, slot} * GROUP + {{(32-J_W){1'b0}}, j_now}) * NCH +
+                                      {{(32-IW){1'b0}}, chunk};
+                wire [CI_W-1:0] at = at_wide[CI_W-1:0];
+                wire unused_at = &{1'b0, at_wide[31:CI_W]};
+                assign x[gm*G +: G] = windows_all[at*G +: G];
             end
 
             // popcount of XNOR(w, x): a balanced adder tree (level l: ceil(SIMD / 2^l) nodes of
@@ -360,10 +374,14 @@ module early_unit #(
             wire           group_done = active && (all_skipped || (channel_done && n == NF_LAST));
             assign lane_past_head[gp] = (pos != {QP_W{1'b0}});
 
-            integer i;
+            // this lane's channels' background bits: the result of a group whose positions are all skipped
+            wire [NF-1:0] lane_background;
+            for (gm = 0; gm < NF; gm = gm + 1) begin : g_background
+                assign lane_background[gm] = BACKGROUND_OUT[gm*PE + gp];
+            end
             always @(posedge clk) begin
                 if (active && all_skipped) begin
-                    for (i = 0; i < NF; i = i + 1) result[slot][i] <= BACKGROUND_OUT[i*PE + gp];
+                    result[slot] <= lane_background;
                 end else if (channel_done) begin
                     result[slot][n] <= channel_value;
                 end

@@ -310,6 +310,25 @@ TEST_CASE("a layer still computing rows that no later window needs is counted to
     CHECK(report.passed());
 }
 
+TEST_CASE("an early-decision lane with more than 64 channels builds and matches") {
+    // Random flow seed 43: a dense layer of 71 outputs with early decision at pe 1. The unit wrote an
+    // all-skipped group's result bits in a loop of delayed array writes, which Verilator refuses
+    // beyond its unroll limit (BLKLOOPINIT): the build failed.
+    Layer fc1 = dense("fc1", 12, Activation::Threshold);
+    fc1.fold = Fold{3, 28};
+    Layer fc2 = dense("fc2", 71, Activation::Threshold);
+    fc2.fold = Fold{1, 12};
+    fc2.early = EarlyDecision{true, false};
+    Layer classifier = dense("classifier", 4);
+    classifier.fold = Fold{2, 71};
+    auto report = verify_random(build(InputSpec{1, 7, 8, 1}, {fc1, fc2, classifier}), "early_wide_lane", 6);
+    CHECK(report.mismatches.empty());
+    REQUIRE(report.layers.size() == 3);
+    CHECK(report.layers[1].early);
+    CHECK(report.layers[1].rtl_lane_steps.has_value());
+    CHECK(report.passed());
+}
+
 TEST_CASE("a Verilator build that crashes inside Verilator once is tried again") {
     // Random flow seed 292 once stopped with "%Error: Verilator internal fault, sorry" (Verilator
     // segfaulted); the same files built fine the next time. A stand-in `verilator` first in PATH
