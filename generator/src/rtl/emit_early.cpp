@@ -14,7 +14,9 @@ namespace bnngen::rtl {
 namespace {
 
 // Groups the unit buffers, so that a lane may run that many pool windows (or positions) ahead of
-// the slowest one before it waits (templates/early_unit/README.md measures 1, 2 and 4).
+// the slowest one before it waits. verif/e2e/early_decision, 100 images, cycles per image against
+// the busiest lane's 4183.5 steps: QUEUE 1 4841, 2 4296 (+2.7%), 4 4245, 8 4219; each slot costs
+// the pool window's bits in registers and adds a slot to every lane's multiplexer.
 constexpr int kEarlyQueue = 2;
 
 int bits_for(int64_t count) {

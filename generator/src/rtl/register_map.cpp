@@ -47,6 +47,9 @@ std::string counter_meaning(const Counter& c) {
     if (c.kind == "positions") {
         return fmt::format("output positions (windows) of layer '{}' seen by spatial pruning", c.layer);
     }
+    if (c.kind == "lane_steps") {
+        return fmt::format("fold steps layer '{}''s early-decision lanes issued, summed over lanes", c.layer);
+    }
     return fmt::format("of those, positions of layer '{}' skipped (background emitted, no unit cycles)", c.layer);
 }
 
@@ -88,6 +91,9 @@ uint32_t network_hash(const Network& net) {
             h = fnv1a(h, v);
         }
         h = fnv1a(fnv1a(fnv1a(fnv1a(h, l.weight), l.threshold), l.bias), l.kernel_mask);
+        if (l.early) {  // only then: the hash of a network without early decision is as it was
+            h = fnv1a(h, int64_t{1 + (l.early->threshold ? 1 : 0) + (l.early->pooling ? 2 : 0)});
+        }
     }
     return h;
 }
