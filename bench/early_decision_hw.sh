@@ -17,9 +17,10 @@ synth=1
 [ "${4:-}" = "--no-synth" ] && synth=0
 mkdir -p "$work" && work=$(cd "$work" && pwd)
 data=/usr/share/datasets/fashion-mnist
-# name:network.yaml:layers that decide early (pooling where a max-pool follows)
-networks=("fmnist_cnv:$root/examples/fmnist_cnv/network.yaml:conv2,conv3,conv4,fc1"
-          "fmnist_small_pe4:$root/verif/e2e/early_decision/unpruned.yaml:conv2")
+# name:network.yaml:the same with early decision (- : written here, prune.early added to every
+# listed layer, pooling where a max-pool follows):layers that decide early
+networks=("fmnist_cnv:$root/examples/fmnist_cnv/network.yaml:-:conv2,conv3,conv4,fc1"
+          "fmnist_small_pe4:$root/verif/e2e/early_decision/unpruned.yaml:$root/verif/e2e/early_decision/network.yaml:conv2")
 
 # The same network description with prune.early added to the named layers (flow-style layer lines).
 with_early() {
@@ -55,8 +56,13 @@ EOF
 }
 
 for entry in "${networks[@]}"; do
-  IFS=: read -r name net layers <<<"$entry"
-  with_early "$net" "$layers" "$work/$name.early.yaml"
+  IFS=: read -r name net early layers <<<"$entry"
+  if [ "$early" = - ]; then
+    with_early "$net" "$layers" "$work/$name.early.yaml"
+  else
+    cp "$early" "$work/$name.early.yaml"
+    sed -i "s|^weights: \([^/].*\)|weights: $(dirname "$early")/\1|" "$work/$name.early.yaml"
+  fi
   cp "$net" "$work/$name.plain.yaml"
   sed -i "s|^weights: \([^/].*\)|weights: $(dirname "$net")/\1|" "$work/$name.plain.yaml"
   for v in plain early; do
@@ -107,7 +113,7 @@ def layer_luts(table, layer):
 print("| network | layer | unit cycles/image | with early decision | ratio | LUT | LUT with early decision |")
 print("|---|---|---:|---:|---:|---:|---:|")
 for entry in entries:
-    name, _, layers = entry.split(":")
+    name, _, _, layers = entry.split(":")
     (plain, plain_interval), (early, early_interval) = cycles(f"{work}/{name}.plain.verify.txt"), cycles(f"{work}/{name}.early.verify.txt")
     lp = luts(f"{work}/{name}.plain.report.txt") if synth else {}
     le = luts(f"{work}/{name}.early.report.txt") if synth else {}

@@ -4,7 +4,7 @@
 // model: scores, classes, per-layer counters and AXI-Lite registers, under the cycle model's hang
 // timeout. One line per seed: the network and the verdict.
 //
-//   bnngen_random_flow --first S --count N [--work DIR] [--images N] [--jobs J]
+//   bnngen_random_flow --first S --count N [--work DIR] [--images N] [--jobs J] [--with early|pooling|spatial|keep]
 //
 // Exit status 0 when every seed passed (or was rejected by check_hardware_support with a located
 // error), 1 when any seed failed, 2 on a bad command line.
@@ -71,7 +71,19 @@ struct Options {
     fs::path work = fs::temp_directory_path() / "bnngen_random_flow";
     int images = 0;  // 0: as many as fit in about 600 000 cycles, 3 to 12
     int jobs = 2;
+    std::string with;  // run only the seeds whose network has this: early, pooling, spatial or keep
 };
+
+// A soak aimed at one technique runs only the seeds whose network uses it (--with).
+bool has_feature(const Network& net, const std::string& feature) {
+    return std::any_of(net.layers.begin(), net.layers.end(), [&](const Layer& l) {
+        if (feature == "early") return l.early.has_value();
+        if (feature == "pooling") return l.early.has_value() && l.early->pooling;
+        if (feature == "spatial") return l.spatial.has_value();
+        if (feature == "keep") return l.keep.has_value() && *l.keep < l.in.channels;
+        return false;
+    });
+}
 
 // What one seed came to; `detail` says what went wrong.
 struct Verdict {
@@ -165,6 +177,8 @@ bool parse(int argc, char** argv, Options& opt) {
         else if (flag == "--count" && numeric) opt.count = number;
         else if (flag == "--images" && numeric) opt.images = static_cast<int>(number);
         else if (flag == "--jobs" && numeric && number > 0) opt.jobs = static_cast<int>(number);
+        else if (flag == "--with" && (std::string_view(value) == "early" || std::string_view(value) == "pooling" ||
+                                      std::string_view(value) == "spatial" || std::string_view(value) == "keep")) opt.with = value;
         else return false;
     }
     return true;
@@ -175,15 +189,21 @@ bool parse(int argc, char** argv, Options& opt) {
 int main(int argc, char** argv) {
     Options opt;
     if (!parse(argc, argv, opt)) {
-        fmt::print(stderr, "usage: {} --first SEED --count N [--work DIR] [--images N] [--jobs J]\n", argv[0]);
+        fmt::print(stderr, "usage: {} --first SEED --count N [--work DIR] [--images N] [--jobs J] "
+                           "[--with early|pooling|spatial|keep]\n", argv[0]);
         return 2;
     }
     int passed = 0;
     int failed = 0;
     const auto start = std::chrono::steady_clock::now();
+    int not_run = 0;
     for (uint64_t seed = opt.first; seed < opt.first + opt.count; ++seed) {
         Verdict verdict;
         std::string network;
+        if (!opt.with.empty() && !has_feature(random_network(seed), opt.with)) {
+            ++not_run;
+            continue;
+        }
         try {
             network = describe(random_network(seed));
             verdict = run_seed(seed, opt);
@@ -200,7 +220,8 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    fmt::print("random flow: seeds {} to {} in {:.0f} s\n", opt.first, opt.first + opt.count - 1, seconds);
+    fmt::print("random flow: seeds {} to {} in {:.0f} s{}\n", opt.first, opt.first + opt.count - 1, seconds,
+               opt.with.empty() ? std::string() : fmt::format(" ({} without {} not run)", not_run, opt.with));
     fmt::print("{} passed, {} failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -2,13 +2,15 @@
 # Soak of the whole hardware flow on random networks (random_flow.cpp): seeds FIRST .. FIRST+COUNT-1,
 # split over PARALLEL runners (one Verilator build at a time each). Prints one line per seed (the
 # network and the verdict), the failures again at the end, and "N passed, N failed".
-#   verif/random/soak.sh [FIRST] [COUNT] [PARALLEL]     (default: 1 300 $(nproc))
+#   verif/random/soak.sh [FIRST] [COUNT] [PARALLEL] [WITH]   (default: 1 300 $(nproc); WITH = early,
+#   pooling, spatial or keep runs only the seeds whose network uses that technique)
 # Builds the runner with the ci preset first. Work files in build/random_flow_soak.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 first=${1:-1}
 count=${2:-300}
 parallel=${3:-$(nproc)}
+with=${4:+--with $4}
 work=$root/build/random_flow_soak
 
 cd "$root"
@@ -25,7 +27,8 @@ for ((p = 0; p < parallel; ++p)); do
   from=$(( first + p * per ))
   n=$(( count - p * per < per ? count - p * per : per ))
   (( n > 0 )) || continue
-  "$runner" --first "$from" --count "$n" --jobs 1 --work "$work/runner$p" > "$work/runner$p.log" 2>&1 &
+  # shellcheck disable=SC2086
+  "$runner" --first "$from" --count "$n" --jobs 1 --work "$work/runner$p" $with > "$work/runner$p.log" 2>&1 &
   pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid" || true; done
