@@ -12,6 +12,8 @@
 
 #include "golden_fixtures.hpp"
 
+#include "memory_image_support.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -24,34 +26,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Network load(const std::string& relative) {
-    DiagnosticBag bag;
-    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / relative, bag);
-    REQUIRE(net.has_value());
-    return *net;
-}
+using test::field;
+using test::lines_of;
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        lines.push_back(line);
-    }
-    return lines;
-}
-
-// Bits [from, from + width) of a hex word as $readmemh reads it (most significant digit first).
-unsigned field(const std::string& word, int from, int width) {
-    unsigned value = 0;
-    for (int b = 0; b < width; ++b) {
-        const int bit = from + b;
-        const int digit = static_cast<int>(word.size()) - 1 - bit / 4;
-        REQUIRE(digit >= 0);
-        const int nibble = std::stoi(word.substr(static_cast<size_t>(digit), 1), nullptr, 16);
-        value |= static_cast<unsigned>((nibble >> (bit % 4)) & 1) << b;
-    }
-    return value;
-}
+Network load(const std::string& relative) { return test::load_source_network(relative); }
 
 int64_t stage_cycles(const hw::CycleModel& model, const std::string& layer, const std::string& stage) {
     for (const auto& lc : model.layers) {

@@ -8,6 +8,8 @@
 #include "bnngen/rtl/design.hpp"
 #include "bnngen/sim/verify.hpp"
 
+#include "memory_image_support.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -21,34 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Network load(const std::string& relative) {
-    DiagnosticBag bag;
-    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / relative, bag);
-    REQUIRE(net.has_value());
-    return *net;
-}
+using test::field;
+using test::lines_of;
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        lines.push_back(line);
-    }
-    return lines;
-}
-
-// Bits [from, from + width) of a hex word as written by $readmemh images (most significant first).
-unsigned field(const std::string& word, int from, int width) {
-    unsigned value = 0;
-    for (int b = 0; b < width; ++b) {
-        int bit = from + b;
-        int digit = static_cast<int>(word.size()) - 1 - bit / 4;
-        REQUIRE(digit >= 0);
-        int nibble = std::stoi(word.substr(static_cast<size_t>(digit), 1), nullptr, 16);
-        value |= static_cast<unsigned>((nibble >> (bit % 4)) & 1) << b;
-    }
-    return value;
-}
+Network load(const std::string& relative) { return test::load_source_network(relative); }
 
 // Decodes a kernel-pruned layer's weight and select images the way templates/mvau/README.md says the
 // unit reads them, and checks that every output channel computes over exactly its kept kernels with

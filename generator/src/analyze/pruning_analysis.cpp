@@ -86,12 +86,7 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
             model.predict(images.image(i));
             continue;
         }
-        const std::vector<golden::Tensor> outputs = model.run_layers(images.image(i));
-        for (size_t index = 1; index < net.layers.size(); ++index) {
-            if (net.layers[index].early) {
-                early[index] += golden::count_early_decision(net, index, outputs[index - 1], backgrounds).count;
-            }
-        }
+        golden::add_early_decision_counts(net, model.run_layers(images.image(i)), backgrounds, early);
     }
     const double n = static_cast<double>(std::max<int64_t>(1, images.count));
     std::vector<double> computed_share(net.layers.size(), 1.0);
@@ -114,16 +109,10 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
     // ... and the pipeline with early decision too: each early unit at its busiest lane's share of
     // its worst case (hw/cycle_model.hpp).
     std::vector<double> share_with_early = computed_share;
-    const hw::CycleModel worst = hw::predict_cycles(net);
     for (size_t i = 0; i < net.layers.size(); ++i) {
-        if (!net.layers[i].early) {
-            continue;
-        }
-        for (const hw::LayerCycles& lc : worst.layers) {
-            if (lc.layer == net.layers[i].name && !lc.stages.empty() && lc.stages.back().cycles > 0) {
-                share_with_early[i] = static_cast<double>(early[i].busiest_lane_steps()) /
-                                      (n * static_cast<double>(lc.stages.back().cycles));
-            }
+        if (net.layers[i].early) {
+            share_with_early[i] = static_cast<double>(early[i].busiest_lane_steps()) /
+                                  (n * static_cast<double>(hw::early_worst_cycles(net, i)));
         }
     }
     a.interval_unpruned = before.interval;

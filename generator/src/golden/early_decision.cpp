@@ -278,4 +278,13 @@ EarlyDecisionResult count_early_decision(const Network& net, size_t index, const
     return result;
 }
 
+void add_early_decision_counts(const Network& net, const std::vector<Tensor>& outputs,
+                               const std::vector<Tensor>& backgrounds, std::vector<EarlyDecisionCount>& counts) {
+    for (size_t index = 1; index < net.layers.size(); ++index) {  // never the first: integer input
+        if (net.layers[index].early) {
+            counts[index] += count_early_decision(net, index, outputs[index - 1], backgrounds).count;
+        }
+    }
+}
+
 }  // namespace bnngen::golden

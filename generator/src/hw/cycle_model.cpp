@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace bnngen::hw {
 namespace {
@@ -71,12 +72,24 @@ LayerCycles layer_cycles(const Layer& l, double computed_share) {
 // bounds every data-dependent cost of the unit (an all-skipped group takes one cycle, a channel
 // without a position to compute one idle cycle, both less than computing them); `share` is the
 // measured share of that worst case the busiest lane spends.
+// Groups per image and positions per group of an early-decision unit: pool windows of the max-pool
+// after it with pooling pruning, else the layer's positions (one vector for a dense layer).
+std::pair<int64_t, int64_t> early_groups(const Network& net, size_t index) {
+    const Layer& l = net.layers[index];
+    if (l.kind != LayerKind::Conv) {
+        return {1, 1};
+    }
+    if (!l.early->pooling) {
+        return {pixels(l.out), 1};
+    }
+    const Layer& pool = net.layers[index + 1];
+    return {pixels(pool.out), int64_t{pool.kernel} * pool.kernel};
+}
+
 LayerCycles early_layer_cycles(const Network& net, size_t index, double share) {
     const Layer& l = net.layers[index];
     LayerCycles lc;
     lc.layer = l.name;
-    int64_t groups = 1;
-    int64_t group = 1;
     if (l.kind == LayerKind::Conv) {
         const bool pooling = l.early->pooling;
         const Layer* pool = pooling ? &net.layers[index + 1] : nullptr;
@@ -88,12 +101,11 @@ LayerCycles early_layer_cycles(const Network& net, size_t index, double share) {
         const int64_t rows = l.in.height + extra(l.in.height, out.height);
         const int64_t cols = l.in.width + extra(l.in.width, out.width);
         lc.stages.push_back(StageCycles{"window", rows * cols, fmt::format("{} x {} scanned positions", rows, cols)});
-        groups = pixels(out);
-        group = pooling ? int64_t{pool->kernel} * pool->kernel : 1;
     } else {
         lc.stages.push_back(StageCycles{"collect", pixels(l.in) + 1,
                                         fmt::format("{} x {} input pixels + 1", l.in.height, l.in.width)});
     }
+    const auto [groups, group] = early_groups(net, index);
     const int64_t worst = groups * group * fold_steps(l);
     const double s = std::clamp(share, 0.0, 1.0);
     lc.stages.push_back(StageCycles{
@@ -108,6 +120,11 @@ LayerCycles early_layer_cycles(const Network& net, size_t index, double share) {
 }
 
 }  // namespace
+
+int64_t early_worst_cycles(const Network& net, size_t index) {
+    const auto [groups, group] = early_groups(net, index);
+    return groups * group * fold_steps(net.layers[index]);
+}
 
 int64_t fold_steps(const Layer& l) { return int64_t{l.outputs / l.fold.pe} * (l.taps_per_output() / l.fold.simd); }
 

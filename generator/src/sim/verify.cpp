@@ -68,12 +68,7 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
         const ImageOutput& actual = rtl.images[static_cast<size_t>(i)];
         if (any_early) {
             // its own model: run_layers counts skipped positions too, and `model`'s counts are the report's
-            const std::vector<golden::Tensor> outputs = layer_model.run_layers(images.image(i));
-            for (size_t index = 1; index < net.layers.size(); ++index) {
-                if (net.layers[index].early) {
-                    early[index] += golden::count_early_decision(net, index, outputs[index - 1], backgrounds).count;
-                }
-            }
+            golden::add_early_decision_counts(net, layer_model.run_layers(images.image(i)), backgrounds, early);
         }
         golden::Prediction expected = model.predict(images.image(i));
         report.scores.insert(report.scores.end(), actual.scores.begin(), actual.scores.end());
@@ -98,12 +93,10 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
         const LayerActivity& activity = report.layers[a++];
         if (activity.early) {
             // the busiest lane's share of its worst case (cycle_model.hpp)
-            const hw::CycleModel worst = hw::predict_cycles(net);
-            for (const hw::LayerCycles& lc : worst.layers) {
-                if (lc.layer == activity.layer && !lc.stages.empty() && lc.stages.back().cycles > 0 && report.images_returned > 0) {
-                    computed_share[i] = static_cast<double>(activity.expected_unit_cycles) /
-                                        (static_cast<double>(lc.stages.back().cycles) * static_cast<double>(report.images_returned));
-                }
+            if (report.images_returned > 0) {
+                computed_share[i] = static_cast<double>(activity.expected_unit_cycles) /
+                                    (static_cast<double>(hw::early_worst_cycles(net, i)) *
+                                     static_cast<double>(report.images_returned));
             }
         } else if (activity.positions > 0) {
             computed_share[i] = static_cast<double>(activity.positions - activity.skipped) /

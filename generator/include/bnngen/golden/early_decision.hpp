@@ -63,4 +63,9 @@ struct EarlyDecisionResult {
 EarlyDecisionResult count_early_decision(const Network& net, size_t index, const Tensor& input,
                                          const std::vector<Tensor>& backgrounds);
 
+// For one image whose every layer's output is `outputs` (FastModel::run_layers): adds each layer
+// with early decision's counts to counts[index] (counts has one entry per layer).
+void add_early_decision_counts(const Network& net, const std::vector<Tensor>& outputs,
+                               const std::vector<Tensor>& backgrounds, std::vector<EarlyDecisionCount>& counts);
+
 }  // namespace bnngen::golden

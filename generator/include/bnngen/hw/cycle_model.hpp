@@ -41,6 +41,11 @@ CycleModel predict_cycles(const Network& net, const std::vector<double>& compute
 // position): (outputs / pe) * (taps per output / simd), kept kernels only.
 int64_t fold_steps(const Layer& l);
 
+// The early-decision unit of net.layers[index] in its worst case, no decision before a neuron's
+// last step: groups x positions per group x fold steps (cycles per image; the measured share of
+// `computed_share` is the busiest lane's steps over this).
+int64_t early_worst_cycles(const Network& net, size_t index);
+
 // A text table of the model, as `generate` prints it and writes it to the report file.
 std::string format_cycle_model(const CycleModel& model, double clock_mhz);
 
