@@ -4,7 +4,12 @@
 // model: scores, classes, per-layer counters and AXI-Lite registers, under the cycle model's hang
 // timeout. One line per seed: the network and the verdict.
 //
-//   bnngen_random_flow --first S --count N [--work DIR] [--images N] [--jobs J] [--with early|pooling|spatial|keep]
+//   bnngen_random_flow --first S --count N [--work DIR] [--images N] [--jobs J] [--with F[+F...]] [--list]
+//
+// --with runs only the seeds whose network has one layer with all the named features (early,
+// threshold, pooling, spatial, keep, stride, pool-stride, dense; no-F for
+// its absence); --list prints those networks and runs
+// nothing, to plan a soak.
 //
 // Exit status 0 when every seed passed (or was rejected by check_hardware_support with a located
 // error), 1 when any seed failed, 2 on a bad command line.
@@ -15,6 +20,7 @@
 #include "bnngen/sim/verify.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -71,18 +77,56 @@ struct Options {
     fs::path work = fs::temp_directory_path() / "bnngen_random_flow";
     int images = 0;  // 0: as many as fit in about 600 000 cycles, 3 to 12
     int jobs = 2;
-    std::string with;  // run only the seeds whose network has this: early, pooling, spatial or keep
+    std::string with;  // run only the seeds whose network has a layer with these features (a+b+...)
+    bool list = false;  // print the networks of the selected seeds, run nothing
 };
 
-// A soak aimed at one technique runs only the seeds whose network uses it (--with).
-bool has_feature(const Network& net, const std::string& feature) {
-    return std::any_of(net.layers.begin(), net.layers.end(), [&](const Layer& l) {
-        if (feature == "early") return l.early.has_value();
-        if (feature == "pooling") return l.early.has_value() && l.early->pooling;
-        if (feature == "spatial") return l.spatial.has_value();
-        if (feature == "keep") return l.keep.has_value() && *l.keep < l.in.channels;
-        return false;
-    });
+// A soak aimed at one technique, or at a combination of them on one layer, runs only the seeds whose
+// network has a layer with every named feature (--with early+keep+no-stride: an early-decision layer
+// with kernel pruning and stride 1).
+constexpr std::string_view kFeatures[] = {"early", "threshold", "pooling", "spatial", "keep", "stride", "pool-stride", "dense"};
+
+bool layer_has(const Network& net, size_t i, std::string_view feature) {
+    if (feature.starts_with("no-")) {
+        return !layer_has(net, i, feature.substr(3));
+    }
+    const Layer& l = net.layers[i];
+    const bool pool_follows = i + 1 < net.layers.size() && net.layers[i + 1].kind == LayerKind::MaxPool;
+    if (feature == "early") return l.early.has_value();
+    if (feature == "threshold") return l.early.has_value() && l.early->threshold;
+    if (feature == "pooling") return l.early.has_value() && l.early->pooling;
+    if (feature == "spatial") return l.spatial.has_value();
+    if (feature == "keep") return l.keep.has_value() && *l.keep < l.in.channels;
+    if (feature == "stride") return l.kind == LayerKind::Conv && l.stride > 1;
+    if (feature == "pool-stride") return pool_follows && net.layers[i + 1].stride != net.layers[i + 1].kernel;
+    if (feature == "dense") return l.kind == LayerKind::Dense;
+    return false;
+}
+
+bool known_features(std::string_view with) {
+    while (true) {
+        const size_t plus = with.find('+');
+        std::string_view feature = with.substr(0, plus);
+        if (feature.starts_with("no-")) feature.remove_prefix(3);
+        if (std::find(std::begin(kFeatures), std::end(kFeatures), feature) == std::end(kFeatures)) return false;
+        if (plus == std::string_view::npos) return true;
+        with.remove_prefix(plus + 1);
+    }
+}
+
+bool has_features(const Network& net, std::string_view with) {
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        bool all = true;
+        std::string_view rest = with;
+        while (all) {
+            const size_t plus = rest.find('+');
+            all = layer_has(net, i, rest.substr(0, plus));
+            if (plus == std::string_view::npos) break;
+            rest.remove_prefix(plus + 1);
+        }
+        if (all) return true;
+    }
+    return false;
 }
 
 // What one seed came to; `detail` says what went wrong.
@@ -165,6 +209,10 @@ Verdict run_seed(uint64_t seed, const Options& opt) {
 bool parse(int argc, char** argv, Options& opt) {
     for (int i = 1; i < argc; ++i) {
         std::string_view flag = argv[i];
+        if (flag == "--list") {
+            opt.list = true;
+            continue;
+        }
         if (i + 1 >= argc) {
             return false;
         }
@@ -177,8 +225,7 @@ bool parse(int argc, char** argv, Options& opt) {
         else if (flag == "--count" && numeric) opt.count = number;
         else if (flag == "--images" && numeric) opt.images = static_cast<int>(number);
         else if (flag == "--jobs" && numeric && number > 0) opt.jobs = static_cast<int>(number);
-        else if (flag == "--with" && (std::string_view(value) == "early" || std::string_view(value) == "pooling" ||
-                                      std::string_view(value) == "spatial" || std::string_view(value) == "keep")) opt.with = value;
+        else if (flag == "--with" && known_features(value)) opt.with = value;
         else return false;
     }
     return true;
@@ -190,7 +237,8 @@ int main(int argc, char** argv) {
     Options opt;
     if (!parse(argc, argv, opt)) {
         fmt::print(stderr, "usage: {} --first SEED --count N [--work DIR] [--images N] [--jobs J] "
-                           "[--with early|pooling|spatial|keep]\n", argv[0]);
+                           "[--with FEATURE[+FEATURE...]] [--list]\n  features (all on one layer; no-F: without F): {}\n", argv[0],
+                   fmt::join(kFeatures, ", "));
         return 2;
     }
     int passed = 0;
@@ -200,8 +248,16 @@ int main(int argc, char** argv) {
     for (uint64_t seed = opt.first; seed < opt.first + opt.count; ++seed) {
         Verdict verdict;
         std::string network;
-        if (!opt.with.empty() && !has_feature(random_network(seed), opt.with)) {
+        if (!opt.with.empty() && !has_features(random_network(seed), opt.with)) {
             ++not_run;
+            continue;
+        }
+        if (opt.list) {
+            DiagnosticBag bag;
+            if (!rtl::check_hardware_support(random_network(seed), bag)) {
+                continue;
+            }
+            fmt::print("seed {}: {}\n", seed, describe(random_network(seed)));
             continue;
         }
         try {
