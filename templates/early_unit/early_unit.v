@@ -64,8 +64,8 @@ module early_unit #(
     parameter integer SELECT_CHUNK    = 1,   // elements per chunk, divides SIMD and KERNEL*KERNEL
     parameter integer SPATIAL         = 0,   // 1: skip positions close to the background
     parameter integer TOLERANCE       = 0,   // skip when at most this many taps differ
-    parameter [CHANNELS-1:0]     BACKGROUND_IN  = {CHANNELS{1'b0}},
-    parameter [OUT_CHANNELS-1:0] BACKGROUND_OUT = {OUT_CHANNELS{1'b0}},
+    parameter [CHANNELS-1:0]     BACKGROUND_IN  = 0,  // 0, not a replication: Verilator refuses replications past 8192 bits
+    parameter [OUT_CHANNELS-1:0] BACKGROUND_OUT = 0,
     parameter integer QUEUE           = 2,   // groups buffered (>= 1)
     parameter         WEIGHT_FILE     = "",
     parameter         THRESHOLD_FILE  = "",
@@ -157,7 +157,7 @@ module early_unit #(
             initial $readmemh(SELECT_FILE, smem);
         end else begin : g_szero
             integer i;
-            initial for (i = 0; i < SM_DEPTH; i = i + 1) smem[i] = {(PE*M*IW){1'b0}};
+            initial for (i = 0; i < SM_DEPTH; i = i + 1) smem[i] = 0;
         end
         if (USE_SELECT == 0) begin : g_sunused
             wire unused_smem = &{1'b0, smem[0]};
@@ -166,13 +166,13 @@ module early_unit #(
             initial $readmemh(WEIGHT_FILE, wmem);
         end else begin : g_wzero
             integer i;
-            initial for (i = 0; i < NF * SF; i = i + 1) wmem[i] = {(PE*SIMD){1'b0}};
+            initial for (i = 0; i < NF * SF; i = i + 1) wmem[i] = 0;
         end
         if (THRESHOLD_FILE != "") begin : g_tload
             initial $readmemh(THRESHOLD_FILE, tmem);
         end else begin : g_tzero
             integer i;
-            initial for (i = 0; i < NF; i = i + 1) tmem[i] = {(PE*CW){1'b0}};
+            initial for (i = 0; i < NF; i = i + 1) tmem[i] = 0;
         end
     endgenerate
 

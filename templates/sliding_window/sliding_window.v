@@ -38,7 +38,7 @@ module sliding_window #(
     parameter integer KERNEL      = 3,                          // window size (KERNEL x KERNEL)
     parameter integer STRIDE      = 1,                          // window step in both dimensions
     parameter integer PADDING     = 0,                          // padding on every side (< KERNEL)
-    parameter [PIXEL_WIDTH-1:0] PAD_PIXEL = {PIXEL_WIDTH{1'b0}} // value of every padding tap
+    parameter [PIXEL_WIDTH-1:0] PAD_PIXEL = 0 // value of every padding tap
 ) (
     input  wire                                    clk,
     input  wire                                    rst_n,      // synchronous, active low

@@ -588,6 +588,14 @@ if want early_unit; then
         "chparam -set CHANNELS 4 -set KERNEL 3 -set POOL 3 -set STRIDE 2 -set OUT_CHANNELS 4 -set PE 2 -set SIMD 6 -set KEPT_TAPS 18 -set USE_SELECT 1 -set SELECT_CHUNK 3 -set THRESHOLD_PRUNE 0 -set WEIGHT_FILE \"weights_sel.hex\" -set THRESHOLD_FILE \"thresholds_sel.hex\" -set SELECT_FILE \"select.hex\" early_unit;" \
         CHANNELS=4 KERNEL=3 POOL=3 STRIDE=2 OUT_CHANNELS=4 PE=2 SIMD=6 KEPT_TAPS=18 USE_SELECT=1 SELECT_CHUNK=3 THRESHOLD_PRUNE=0
     rejects early_unit early_unit "$S" ERROR_early_unit_PE_SIMD_SELECT_CHUNK_QUEUE_or_TOLERANCE_do_not_fit OUT_CHANNELS=5 PE=2
+    # Random flow seed 20010: a dense layer of 8442 inputs; the backgrounds' default values were
+    # replications, which Verilator refuses past 8192 bits (WIDTHCONCAT), so the build failed.
+    if verilator --lint-only -Wall --top-module early_unit -GCHANNELS=8442 -GKERNEL=1 -GOUT_CHANNELS=47 -GPE=1 \
+         -GSIMD=126 -GKEPT_TAPS=8442 "$S" > "$B/static_early_unit/lint_wide.log" 2>&1; then
+        ok "lint early_unit (8442 inputs, default backgrounds)"
+    else
+        bad "lint early_unit (8442 inputs, default backgrounds)" "$B/static_early_unit/lint_wide.log"
+    fi
     # CH K S POOL OC PE SIMD PRUNE KEPT SEL G KEEP SPATIAL TOL BGIN BGOUT QUEUE n (BGIN/BGOUT hex):
     #  (a) a small conv with threshold pruning, SF=5, PE=2;
     #  (b) 2x2 pooling (stride 1, overlapping windows) with spatial skip at tolerance 2 and nonzero
