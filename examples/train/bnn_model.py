@@ -192,6 +192,13 @@ class ConvBlock(nn.Module):
         self.register_buffer("kernel_mask", torch.ones(out_ch, in_ch))
         self.keep = in_ch
         self.bn = nn.BatchNorm2d(out_ch)
+        # Early-decision regularizers (bnn_train.py --early-*): forward() keeps (s, BN output)
+        # of the last batch in self.recorded while self.record is set.
+        self.record, self.recorded = False, None
+
+    def taps(self):
+        """Taps per output channel [out_ch]: kept kernels times k*k (the neuron's N)."""
+        return self.kernel_mask.sum(1) * (self.kernel * self.kernel)
 
     def binary_weight(self):
         return sign_ste(self.weight) * self.kernel_mask[:, :, None, None]
@@ -207,7 +214,11 @@ class ConvBlock(nn.Module):
         return F.conv2d(x, self.binary_weight())
 
     def forward(self, x):
-        return sign_ste(self.bn(self.pre(x)))
+        s = self.pre(x)
+        y = self.bn(s)
+        if self.record:
+            self.recorded = (s, y)
+        return sign_ste(y)
 
 
 class PoolBlock(nn.Module):
@@ -235,6 +246,10 @@ class DenseBlock(nn.Module):
         nn.init.uniform_(self.weight, -0.1, 0.1)
         self.bn = None if last else nn.BatchNorm1d(out_f)
         self.alpha = 1.0 / math.sqrt(in_f)
+        self.record, self.recorded = False, None
+
+    def taps(self):
+        return torch.full((self.out_f,), float(self.in_f))
 
     def pre(self, x):
         return linear(x.flatten(1), sign_ste(self.weight))
@@ -243,7 +258,10 @@ class DenseBlock(nn.Module):
         s = self.pre(x)
         if self.last:
             return s * self.alpha
-        return sign_ste(self.bn(s))
+        y = self.bn(s)
+        if self.record:
+            self.recorded = (s, y)
+        return sign_ste(y)
 
 
 class BNN(nn.Module):
@@ -396,6 +414,99 @@ def background_channels_on(model, layers):
     """Channels of the named layers whose background output is +1 (0 = every background is -1)."""
     with torch.no_grad():
         return sum(int((v >= 0).sum()) for v in background_pre_sign(model, layers).values())
+
+
+# --------------------------------------------------------------------------------------------
+# Early-decision regularizers (DESIGN.md 4.3; in the spirit of O3BNN-R, our formulation)
+# --------------------------------------------------------------------------------------------
+
+def early_layers(model, spec, option, pooling):
+    """Validated list of layer names for --early-pooling / --early-threshold."""
+    names = [n for n in (spec or "").split(",") if n]
+    order = list(model.blocks.keys())
+    for name in names:
+        block = model.blocks[name] if name in model.blocks else None
+        ok = isinstance(block, (ConvBlock, DenseBlock)) and not (
+            isinstance(block, DenseBlock) and block.last) and order.index(name) > 0
+        if pooling:
+            i = order.index(name) if name in order else -1
+            ok = ok and isinstance(block, ConvBlock) and i + 1 < len(order) and isinstance(
+                model.blocks[order[i + 1]], PoolBlock)
+        if not ok:
+            what = ("a binary conv layer followed by a max-pool" if pooling
+                    else "a binary threshold layer (not the first layer, not the classifier)")
+            raise ValueError(f"{option} {name}: not {what} of {model.arch}")
+    return names
+
+
+def set_recording(model, names):
+    for name, block in model.blocks.items():
+        if hasattr(block, "record"):
+            block.record = name in names
+            block.recorded = None
+
+
+def early_pooling_penalty(model, names, tau, lanes=None):
+    """Expected fraction of pool-window positions computed under pooling pruning.
+
+    For conv layer L followed by a KxK max-pool, with y the pre-sign BN output of the last
+    forward pass and p_k = sigmoid(y_k / tau) the soft probability that window position k (in
+    the unit's row-major scan order) is 1, a channel computes position k only while every
+    earlier one was 0: E = sum_k prod_{j<k} (1 - p_j).  Penalty = mean over (image, channel,
+    window) of E / (K*K), averaged over the named layers: 1 when nothing fires, 1/(K*K) when the
+    first position always does.  0 when no layer is named.
+
+    lanes {layer: pe} (optional, ours too): for those layers the unit's decoupled lanes are
+    modelled: output channel c runs on lane c mod pe and, per image, the busiest lane sets the
+    cycles; the layer's term is then the mean over images of the largest lane's mean E / (K*K).
+    """
+    order = list(model.blocks.keys())
+    values = []
+    for name in names:
+        _, y = model.blocks[name].recorded
+        k = model.blocks[order[order.index(name) + 1]].kernel
+        n, c, h, w = y.shape
+        hp, wp = h // k, w // k
+        p = torch.sigmoid(y[:, :, :hp * k, :wp * k] / tau)
+        # [N, C, hp, k, wp, k] -> positions of each window in row-major order on the last axis
+        p = p.reshape(n, c, hp, k, wp, k).permute(0, 1, 2, 4, 3, 5).reshape(n, c, hp, wp, k * k)
+        none_before = torch.cumprod(1 - p, dim=-1)
+        e = 1 + none_before[..., :-1].sum(-1)                            # [N, C, hp, wp]
+        pe = (lanes or {}).get(name)
+        if pe:
+            # channel c = j * pe + l runs on lane l
+            lane = e.mean(dim=(2, 3)).reshape(n, c // pe, pe).mean(1)    # [N, pe]
+            values.append(lane.max(dim=1).values.mean() / (k * k))
+        else:
+            values.append(e.mean() / (k * k))
+    return torch.stack(values).mean() if values else torch.zeros(())
+
+
+def early_threshold_penalty(model, names, margin):
+    """Hinge on each neuron's distance from its threshold, in units of its taps.
+
+    The threshold the BN + sign implements is s = T with T = mean - beta * sd / gamma, so
+    |s - T| = |y| * sd / |gamma| for the BN output y (sd, mean: the batch's statistics in
+    training, the running ones in eval: what the BN uses).  d = |s - T| / N, N the neuron's taps;
+    penalty = mean over (image, neuron, position) of relu(margin - d), averaged over the named
+    layers.  A neuron whose sum ends far from T is decided early (its partial popcount passes T'
+    or can no longer reach it) by threshold pruning.  0 when no layer is named.
+    """
+    values = []
+    for name in names:
+        block = model.blocks[name]
+        s, y = block.recorded
+        bn = block.bn
+        dims = (0, 2, 3) if s.dim() == 4 else (0,)
+        if bn.training:
+            var = s.var(dim=dims, unbiased=False)
+        else:
+            var = bn.running_var
+        scale = torch.sqrt(var + bn.eps) / (bn.weight.abs() + 1e-12) / block.taps().to(s)
+        shape = (1, -1, 1, 1) if s.dim() == 4 else (1, -1)
+        d = y.abs() * scale.reshape(shape)
+        values.append(F.relu(margin - d).mean())
+    return torch.stack(values).mean() if values else torch.zeros(())
 
 
 # --------------------------------------------------------------------------------------------

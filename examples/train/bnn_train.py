@@ -30,7 +30,9 @@ CHECKPOINT_VERSION = 1
 # is the same run.  --epochs may be changed (the LR schedule then stretches from that point).
 RUN_ARGS = ("arch", "keep", "seed", "batch_size", "lr", "lr_schedule", "lr_step", "lr_gamma",
             "weight_decay", "prune_end", "mask_group", "train_limit", "test_limit", "data",
-            "init", "background", "background_weight", "background_margin", "spatial")
+            "init", "background", "background_weight", "background_margin", "spatial",
+            "early_pooling", "early_pooling_weight", "early_pooling_tau", "early_pooling_lanes",
+            "early_threshold", "early_threshold_weight", "early_threshold_margin")
 
 
 def parse_args(argv):
@@ -72,6 +74,28 @@ def parse_args(argv):
                    help="train through dynamic spatial pruning at these tolerances, e.g. "
                         "conv2=5,conv3=4,conv4=5: skipped windows output the layer's background, "
                         "as in hardware (the exported network.yaml needs the same prune.spatial)")
+    p.add_argument("--early-pooling", default="",
+                   help="conv layers followed by a max-pool whose pooling-pruning work (DESIGN.md "
+                        "4.3) training reduces: expected positions computed per pool window, "
+                        "e.g. conv2,conv4 (default: none)")
+    p.add_argument("--early-pooling-weight", type=float, default=1.0,
+                   help="weight of the pooling penalty in the loss (default: %(default)s)")
+    p.add_argument("--early-pooling-tau", type=float, default=1.0,
+                   help="temperature of the soft firing probability sigmoid(y / tau) of the "
+                        "pre-sign BN output y (default: %(default)s)")
+    p.add_argument("--early-pooling-lanes", default="",
+                   help="model the early unit's decoupled lanes in the pooling penalty: per image "
+                        "the busiest lane (channel mod pe) counts, e.g. conv2=16,conv4=8 "
+                        "(default: none, the mean over channels)")
+    p.add_argument("--early-threshold", default="",
+                   help="binary threshold layers whose threshold-pruning work (DESIGN.md 4.3) "
+                        "training reduces by pushing pre-activations away from the threshold, "
+                        "e.g. conv2,conv4 (default: none)")
+    p.add_argument("--early-threshold-weight", type=float, default=0.05,
+                   help="weight of the threshold penalty in the loss (default: %(default)s)")
+    p.add_argument("--early-threshold-margin", type=float, default=0.2,
+                   help="distance |s - T| / taps below which a neuron is penalized "
+                        "(default: %(default)s)")
     p.add_argument("--data", default=bnn_model.DEFAULT_DATA_DIR,
                    help="folder with the Fashion-MNIST idx .gz files (default: %(default)s)")
     p.add_argument("--train-limit", type=int, default=0,
@@ -189,6 +213,17 @@ def train(args):
     for name in background:
         if name not in convs:
             raise SystemExit(f"--background {name}: not a conv layer of {args.arch} ({', '.join(convs)})")
+    try:
+        early_pool = bnn_model.early_layers(model, args.early_pooling, "--early-pooling", True)
+        early_thr = bnn_model.early_layers(model, args.early_threshold, "--early-threshold", False)
+        early_lanes = bnn_model.parse_keep(getattr(args, "early_pooling_lanes", ""))
+        for name, pe in early_lanes.items():
+            if name not in early_pool or pe < 1 or model.blocks[name].out_ch % pe:
+                raise ValueError(f"--early-pooling-lanes {name}={pe}: needs a layer of --early-pooling "
+                                 f"and a pe dividing its channels")
+    except ValueError as e:
+        raise SystemExit(str(e))
+    bnn_model.set_recording(model, set(early_pool) | set(early_thr))
     if ckpt is not None:
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
@@ -216,6 +251,7 @@ def train(args):
         t0 = time.time()
         order = epoch_order(args.seed, epoch, n)
         loss_sum, correct, seen = 0.0, 0, 0
+        pen_pool_sum, pen_thr_sum = 0.0, 0.0
         for i in range(steps_per_epoch):
             # Masks tighten until prune_steps, then stay frozen at exactly `keep` per channel.
             if step <= prune_steps and not args.init:
@@ -233,6 +269,15 @@ def train(args):
             if background:
                 penalty = bnn_model.background_penalty(model, args.background_margin, background)
                 loss = loss + args.background_weight * penalty
+            if early_pool:
+                pen_pool = bnn_model.early_pooling_penalty(model, early_pool, args.early_pooling_tau,
+                                                          early_lanes)
+                loss = loss + args.early_pooling_weight * pen_pool
+                pen_pool_sum += float(pen_pool) * len(idx)
+            if early_thr:
+                pen_thr = bnn_model.early_threshold_penalty(model, early_thr, args.early_threshold_margin)
+                loss = loss + args.early_threshold_weight * pen_thr
+                pen_thr_sum += float(pen_thr) * len(idx)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -245,6 +290,10 @@ def train(args):
         rec = {"epoch": epoch + 1, "step": step, "train_loss": loss_sum / seen,
                "train_acc": correct / seen, "test_acc": test_acc,
                "lr": opt.param_groups[0]["lr"], "seconds": time.time() - t0}
+        if early_pool:
+            rec["early_pooling_penalty"] = pen_pool_sum / seen
+        if early_thr:
+            rec["early_threshold_penalty"] = pen_thr_sum / seen
         history.append(rec)
         keep_now = ",".join(f"{name}={int(b.kernel_mask.sum(1).max())}"
                             for name, b in model.conv_blocks() if name in model.keep)
@@ -252,7 +301,10 @@ def train(args):
             f"train_acc {rec['train_acc']:.4f}  test_acc {test_acc:.4f}  lr {rec['lr']:.2e}"
             + (f"  keep {keep_now}" if keep_now else "")
             + (f"  background channels at +1: {bnn_model.background_channels_on(model, background)}"
-               if background else "") + f"  {rec['seconds']:.0f}s")
+               if background else "")
+            + (f"  early_pooling_penalty {rec['early_pooling_penalty']:.4f}" if early_pool else "")
+            + (f"  early_threshold_penalty {rec['early_threshold_penalty']:.4f}" if early_thr else "")
+            + f"  {rec['seconds']:.0f}s")
         save_checkpoint(ckpt_path, {
             "version": CHECKPOINT_VERSION, "run": run, "model": model.state_dict(),
             "optimizer": opt.state_dict(), "epoch": epoch + 1, "step": step,

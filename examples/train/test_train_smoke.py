@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Smoke test of the training/export side: trains a tiny BNN on a Fashion-MNIST subset, exports
 it and checks that the export is bit-exact against PyTorch through int_model.py.  Also checks
-threshold folding, the pruning schedule, --resume determinism, and int_model.py itself against
-a naive loop implementation of the contract.
+threshold folding, the pruning schedule, --resume determinism, int_model.py itself against
+a naive loop implementation of the contract, checkpoint_from_export.py's exact round trip and
+the early-decision regularizers (--early-pooling, --early-threshold).
 
   /usr/bin/python3 examples/train/test_train_smoke.py
 
@@ -26,6 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bnn_export  # noqa: E402
 import bnn_model  # noqa: E402
 import bnn_train  # noqa: E402
+import checkpoint_from_export  # noqa: E402
+import early_work  # noqa: E402
 import int_model  # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix="bnn_smoke_")
@@ -352,6 +355,101 @@ def fine_tuning_with_background_penalty_makes_backgrounds_minus_one():
     assert bnn_model.background_channels_on(after, ["conv1", "conv2"]) == 0, (on_before, "channels still +1")
     backgrounds = after.backgrounds()
     assert torch.all(backgrounds["conv1"] == -1) and torch.all(backgrounds["conv2"] == -1), backgrounds
+
+
+@test
+def checkpoint_from_export_round_trips_exactly():
+    """export -> checkpoint_from_export -> export gives back the same integer network, and the
+    rebuilt model equals int_model on the test images (the script checks that itself)."""
+    src = os.path.join(TMP, "export")
+    if not os.path.exists(os.path.join(src, "network.yaml")):
+        export_and_check(src)
+    ckpt = os.path.join(TMP, "from_export.pt")
+    rc = checkpoint_from_export.main([os.path.join(src, "network.yaml"), "-o", ckpt, "--stat-images", "1000",
+                                      "--check-images", "1000", "--quiet"])
+    assert rc == 0
+    again = os.path.join(TMP, "export_again")
+    export_and_check(again, ckpt=ckpt)
+    with np.load(os.path.join(src, "weights.npz")) as a, np.load(os.path.join(again, "weights.npz")) as b:
+        assert sorted(a.files) == sorted(b.files)
+        for k in a.files:
+            assert np.array_equal(a[k], b[k]), f"{k} differs after the round trip"
+    c = torch.load(ckpt)
+    assert c["run"]["arch"] == "c8,p,c16,p,f10" and c["run"]["keep"] == "conv2=4"
+    # training-mode BN (batch statistics) starts close to the exported thresholds
+    model = bnn_train.build_model(c["run"])
+    model.load_state_dict(c["model"])
+    images, labels = bnn_model.load_fashion_mnist(bnn_model.DEFAULT_DATA_DIR, "train")
+    model.train()
+    with torch.no_grad():
+        x = torch.from_numpy(images[:1000]).float()
+        train_mode = np.concatenate([model(x[i:i + 50]).argmax(1).numpy() for i in range(0, 1000, 50)])
+        model.eval()
+        eval_mode = model(x).argmax(1).numpy()
+    assert np.mean(train_mode == eval_mode) > 0.9, np.mean(train_mode == eval_mode)
+
+
+@test
+def early_penalties_are_finite_and_differentiable():
+    model = bnn_train.build_model({"arch": "c8,p,c16,p,f10", "keep": "conv2=4"})
+    names = bnn_model.early_layers(model, "conv2", "--early-pooling", True)
+    assert bnn_model.early_layers(model, "conv2", "--early-threshold", False) == ["conv2"]
+    for bad, pooling in (("conv1", True), ("fc1", False), ("pool1", True), ("conv9", False)):
+        try:
+            bnn_model.early_layers(model, bad, "--early", pooling)
+        except ValueError:
+            continue
+        raise AssertionError(f"early_layers accepted {bad}")
+    bnn_model.set_recording(model, set(names))
+    images, labels = bnn_model.load_fashion_mnist(bnn_model.DEFAULT_DATA_DIR, "train")
+    model.train()
+    model(torch.from_numpy(images[:50]).float())
+    pool = bnn_model.early_pooling_penalty(model, names, 1.0)
+    thr = bnn_model.early_threshold_penalty(model, names, 0.2)
+    assert torch.isfinite(pool) and torch.isfinite(thr), (pool, thr)
+    assert 0.25 <= float(pool) <= 1.0 and 0.0 <= float(thr) <= 0.2, (pool, thr)
+    for pen in (pool, thr):
+        model.zero_grad()
+        pen.backward(retain_graph=True)
+        g = model.blocks["conv2"].weight.grad
+        assert g is not None and torch.isfinite(g).all() and g.abs().sum() > 0
+        assert torch.isfinite(model.blocks["conv2"].bn.bias.grad).all()
+    lanes = bnn_model.early_pooling_penalty(model, names, 1.0, {"conv2": 4})
+    assert float(pool) <= float(lanes) <= 1.0, (pool, lanes)   # the busiest lane >= the mean
+    model.zero_grad()
+    lanes.backward()
+    assert model.blocks["conv2"].weight.grad.abs().sum() > 0
+    # no layer named: zero penalty
+    assert float(bnn_model.early_pooling_penalty(model, [], 1.0)) == 0.0
+
+
+@test
+def early_regularizers_reduce_early_decision_work():
+    """Fine-tuning with large regularizer weights leaves less early-decision work in the exported
+    integer network (early_work.py, bnngen's counting) than the same fine-tuning without."""
+    ckpt = os.path.join(TMP, "from_export.pt")
+    if not os.path.exists(ckpt):
+        checkpoint_from_export_round_trips_exactly()
+    # A large learning rate: the rebuilt latent weights sit at +-0.05, and a few dozen steps
+    # must be able to flip some of them.
+    common = TINY + ["--train-limit", "2000", "--epochs", "2", "--lr", "0.02", "--init", ckpt]
+    plain, reg = os.path.join(TMP, "early_plain"), os.path.join(TMP, "early_reg")
+    bnn_train.main(common + ["--out", plain])
+    hist = bnn_train.main(common + ["--out", reg, "--early-pooling", "conv2", "--early-threshold", "conv2",
+                                    "--early-pooling-weight", "5", "--early-threshold-weight", "5",
+                                    "--early-threshold-margin", "0.3"])
+    assert "early_pooling_penalty" in hist[-1] and "early_threshold_penalty" in hist[-1]
+    with open(os.path.join(reg, "train.log")) as f:
+        assert "early_pooling_penalty" in f.read()
+    images, _ = bnn_model.load_fashion_mnist(bnn_model.DEFAULT_DATA_DIR, "t10k")
+    work = {}
+    for run in (plain, reg):
+        out = run + "_export"
+        export_and_check(out, ckpt=os.path.join(run, "checkpoint.pt"))
+        work[run] = early_work.measure(os.path.join(out, "network.yaml"), images[:200], ["conv2"],
+                                       {"conv2": (4, 9)})["conv2"]
+    assert work[reg]["ops"] > work[plain]["ops"] + 0.02, work
+    assert work[reg]["cyc"] > work[plain]["cyc"], work
 
 
 def main():
