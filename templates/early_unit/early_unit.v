@@ -64,7 +64,8 @@ module early_unit #(
     parameter integer SELECT_CHUNK    = 1,   // elements per chunk, divides SIMD and KERNEL*KERNEL
     parameter integer SPATIAL         = 0,   // 1: skip positions close to the background
     parameter integer TOLERANCE       = 0,   // skip when at most this many taps differ
-    parameter [CHANNELS-1:0]     BACKGROUND_IN  = 0,  // 0, not a replication: Verilator refuses replications past 8192 bits
+    // plain 0 defaults, not replications: Verilator refuses replications past 8192 bits
+    parameter [CHANNELS-1:0]     BACKGROUND_IN  = 0,
     parameter [OUT_CHANNELS-1:0] BACKGROUND_OUT = 0,
     parameter integer QUEUE           = 2,   // groups buffered (>= 1)
     parameter         WEIGHT_FILE     = "",

@@ -7,9 +7,8 @@
 //   bnngen_random_flow --first S --count N [--work DIR] [--images N] [--jobs J] [--with F[+F...]] [--list]
 //
 // --with runs only the seeds whose network has one layer with all the named features (early,
-// threshold, pooling, spatial, keep, stride, pool-stride, dense; no-F for
-// its absence); --list prints those networks and runs
-// nothing, to plan a soak.
+// threshold, pooling, spatial, keep, stride, pool-stride, dense; no-F for its absence); --list
+// prints those networks and runs nothing, to plan a soak.
 //
 // Exit status 0 when every seed passed (or was rejected by check_hardware_support with a located
 // error), 1 when any seed failed, 2 on a bad command line.
