@@ -93,12 +93,11 @@ def layer_work(layer, pool, x, arrays, pe, simd, threshold=True, pooling=True):
     if pooling and pool is not None:
         k = pool["kernel"]
         hp, wp = ho // k, wo // k
-        f = fires.reshape(bsz, ho, wo, o)[:, :hp * k, :wp * k]
-        f = f.reshape(bsz, hp, k, wp, k, o).transpose(0, 1, 3, 2, 4, 5).reshape(bsz, hp * wp, k * k, o)
-        computed = np.cumprod(np.concatenate([np.ones_like(f[:, :, :1]), ~f[:, :, :-1]], axis=2), axis=2)
-        def grouped(a):
+        def grouped(a):  # [B, P, O] -> [B, pool windows, window positions in scan order, O]
             a = a.reshape(bsz, ho, wo, o)[:, :hp * k, :wp * k]
             return a.reshape(bsz, hp, k, wp, k, o).transpose(0, 1, 3, 2, 4, 5).reshape(bsz, hp * wp, k * k, o)
+        f = grouped(fires)
+        computed = np.cumprod(np.concatenate([np.ones_like(f[:, :, :1]), ~f[:, :, :-1]], axis=2), axis=2)
         taps_c = grouped(taps) * computed
         steps_c = grouped(steps) * computed
         positions = ho * wo  # the plain unit computes every position

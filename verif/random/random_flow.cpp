@@ -29,6 +29,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -77,6 +78,7 @@ struct Options {
     int images = 0;  // 0: as many as fit in about 600 000 cycles, 3 to 12
     int jobs = 2;
     std::string with;  // run only the seeds whose network has a layer with these features (a+b+...)
+    std::vector<std::string> features;  // `with`, split
     bool list = false;  // print the networks of the selected seeds, run nothing
 };
 
@@ -102,28 +104,25 @@ bool layer_has(const Network& net, size_t i, std::string_view feature) {
     return false;
 }
 
-bool known_features(std::string_view with) {
+// "early+keep+no-stride" -> {"early", "keep", "no-stride"}; empty when a feature is unknown.
+std::vector<std::string> parse_features(std::string_view with) {
+    std::vector<std::string> features;
     while (true) {
         const size_t plus = with.find('+');
-        std::string_view feature = with.substr(0, plus);
-        if (feature.starts_with("no-")) feature.remove_prefix(3);
-        if (std::find(std::begin(kFeatures), std::end(kFeatures), feature) == std::end(kFeatures)) return false;
-        if (plus == std::string_view::npos) return true;
+        const std::string_view feature = with.substr(0, plus);
+        const std::string_view bare = feature.starts_with("no-") ? feature.substr(3) : feature;
+        if (std::find(std::begin(kFeatures), std::end(kFeatures), bare) == std::end(kFeatures)) return {};
+        features.emplace_back(feature);
+        if (plus == std::string_view::npos) return features;
         with.remove_prefix(plus + 1);
     }
 }
 
-bool has_features(const Network& net, std::string_view with) {
+bool has_features(const Network& net, const std::vector<std::string>& features) {
     for (size_t i = 0; i < net.layers.size(); ++i) {
-        bool all = true;
-        std::string_view rest = with;
-        while (all) {
-            const size_t plus = rest.find('+');
-            all = layer_has(net, i, rest.substr(0, plus));
-            if (plus == std::string_view::npos) break;
-            rest.remove_prefix(plus + 1);
+        if (std::all_of(features.begin(), features.end(), [&](const std::string& f) { return layer_has(net, i, f); })) {
+            return true;
         }
-        if (all) return true;
     }
     return false;
 }
@@ -135,8 +134,7 @@ struct Verdict {
     std::string detail;
 };
 
-Verdict run_seed(uint64_t seed, const Options& opt) {
-    Network net = random_network(seed);
+Verdict run_seed(uint64_t seed, const Network& net, const Options& opt) {
     DiagnosticBag bag;
     if (!rtl::check_hardware_support(net, bag)) {
         return Verdict{true, "rejected by check (hardware support)", bag.all().front().message};
@@ -224,7 +222,7 @@ bool parse(int argc, char** argv, Options& opt) {
         else if (flag == "--count" && numeric) opt.count = number;
         else if (flag == "--images" && numeric) opt.images = static_cast<int>(number);
         else if (flag == "--jobs" && numeric && number > 0) opt.jobs = static_cast<int>(number);
-        else if (flag == "--with" && known_features(value)) opt.with = value;
+        else if (flag == "--with" && !(opt.features = parse_features(value)).empty()) opt.with = value;
         else return false;
     }
     return true;
@@ -246,22 +244,21 @@ int main(int argc, char** argv) {
     int not_run = 0;
     for (uint64_t seed = opt.first; seed < opt.first + opt.count; ++seed) {
         Verdict verdict;
-        std::string network;
-        if (!opt.with.empty() && !has_features(random_network(seed), opt.with)) {
+        const Network net = random_network(seed);
+        const std::string network = describe(net);
+        if (!opt.features.empty() && !has_features(net, opt.features)) {
             ++not_run;
             continue;
         }
         if (opt.list) {
             DiagnosticBag bag;
-            if (!rtl::check_hardware_support(random_network(seed), bag)) {
-                continue;
+            if (rtl::check_hardware_support(net, bag)) {
+                fmt::print("seed {}: {}\n", seed, network);
             }
-            fmt::print("seed {}: {}\n", seed, describe(random_network(seed)));
             continue;
         }
         try {
-            network = describe(random_network(seed));
-            verdict = run_seed(seed, opt);
+            verdict = run_seed(seed, net, opt);
         } catch (const InputError& e) {
             verdict = Verdict{false, e.diagnostic().code == "verilator-failed" ? "BUILD FAILED" : "ERROR", e.what()};
         } catch (const std::exception& e) {
