@@ -3,6 +3,7 @@
 // golden model skipped), the units' cycles unpruned and pruned, and the machine-readable forms.
 #include "bnngen/analyze/pruning_analysis.hpp"
 #include "bnngen/golden/batch.hpp"
+#include "bnngen/hw/result_sharing.hpp"
 #include "bnngen/net/load.hpp"
 
 #include <doctest/doctest.h>
@@ -66,4 +67,33 @@ TEST_CASE("analyze counts what early decision removes on the layers that ask for
     CHECK(a.total.early_removed_ops == conv2.early_removed_ops);
     CHECK(analyze::format_text(a).find("early decision (prune.early): ") != std::string::npos);
     CHECK(analyze::format_json(a).find("\"early_removed_ops\": ") != std::string::npos);
+}
+
+TEST_CASE("analyze counts what result sharing removes, ideal and in the sharing unit, with kernel pruning") {
+    DiagnosticBag bag;
+    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "examples/fmnist_small/network.yaml", bag);
+    REQUIRE(net.has_value());
+    Layer& conv2 = net->layers[2];  // 16 -> 32, keep 4 of 16, pe 8, simd 36 = 4 kernels a step
+    conv2.spatial = SpatialPrune{0};
+    auto images = io::load_images("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 1, 28, 28, 8, 20);
+    const analyze::Analysis plain = analyze::analyze_pruning(*net, images);
+    CHECK(plain.total.share_removed_ops == 0);
+    conv2.share = ResultSharing{true};
+    const hw::SharePlan plan = hw::plan_result_sharing(conv2);
+    CHECK(plan.kept_kernels == 32 * 4);  // only kept kernels take part
+    CHECK(plan.layer_classes == 126);  // 2 of the 128 kept kernels repeat another (or its inverse)
+    CHECK(plan.fold_classes == 126);
+    const analyze::Analysis a = analyze::analyze_pruning(*net, images);
+    const analyze::LayerAnalysis& shared = a.layers[2];
+    // Sharing removes from what is computed (kept kernels at the positions spatial pruning left) ...
+    CHECK(shared.remaining_ops == plain.layers[2].remaining_ops);
+    CHECK(shared.share_removed_ops ==
+          doctest::Approx(shared.remaining_ops * static_cast<double>(plan.kept_kernels - plan.layer_classes) / 128));
+    CHECK(shared.share_unit_removed_ops ==
+          doctest::Approx(shared.remaining_ops * static_cast<double>(plan.kept_kernels - plan.fold_classes) / 128));
+    // ... and its unit steps through all 16 input channels, 4 a step: 4 neuron folds x 4 steps.
+    const double computed = 196.0 * (1.0 - shared.skipped_share);
+    CHECK(shared.cycles_pruned == doctest::Approx(computed * 4 * 4).epsilon(0.01));
+    CHECK(analyze::format_text(a).find("result sharing (prune.share): ") != std::string::npos);
+    CHECK(analyze::format_csv(a).find(",share_removed_ops,share_unit_removed_ops\n") != std::string::npos);
 }

@@ -4,6 +4,7 @@
 #include "bnngen/golden/early_decision.hpp"
 #include "bnngen/golden/fast_model.hpp"
 #include "bnngen/hw/cycle_model.hpp"
+#include "bnngen/hw/result_sharing.hpp"
 
 #include <fmt/format.h>
 
@@ -29,7 +30,7 @@ double mvau_cycles(const hw::CycleModel& model, const std::string& layer) {
             continue;
         }
         for (const hw::StageCycles& s : lc.stages) {
-            if (s.stage == "mvau") {
+            if (s.stage == "mvau" || s.stage == "share") {
                 return static_cast<double>(s.cycles);
             }
         }
@@ -46,6 +47,8 @@ void accumulate(LayerAnalysis& total, const LayerAnalysis& l) {
     total.cycles_pruned += l.cycles_pruned;
     total.early_removed_ops += l.early_removed_ops;
     total.early_removed_cycles += l.early_removed_cycles;
+    total.share_removed_ops += l.share_removed_ops;
+    total.share_unit_removed_ops += l.share_unit_removed_ops;
     if (l.cycles_rtl) {
         total.cycles_rtl = total.cycles_rtl.value_or(0) + *l.cycles_rtl;
     }
@@ -65,6 +68,7 @@ Network unpruned(const Network& net) {
         l.keep.reset();
         l.spatial.reset();
         l.early.reset();
+        l.share.reset();
         if (l.kind == LayerKind::Conv) {
             std::fill(l.kernel_mask.begin(), l.kernel_mask.end(), uint8_t{1});
         }
@@ -126,6 +130,7 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
         la.in_channels = l.in.channels;
         la.kept_channels = l.kind == LayerKind::Conv ? l.kept_channels() : l.in.channels;
         la.skipped_share = 1.0 - computed_share[i];
+        la.shared = l.share.has_value();
         la.dense_ops = dense_ops(l);
         if (l.kind == LayerKind::Conv) {
             la.kernel_pruned_ops = la.dense_ops * static_cast<double>(l.in.channels - l.kept_channels()) /
@@ -138,6 +143,13 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
         if (l.early) {
             la.early_removed_ops = static_cast<double>(early[i].operations - early[i].ideal_operations) / n;
             la.early_removed_cycles = static_cast<double>(early[i].unit_cycles - early[i].decoupled_cycles) / n;
+        }
+        if (l.share) {
+            const hw::SharePlan plan = hw::plan_result_sharing(l);
+            const double kept = static_cast<double>(std::max<int64_t>(1, plan.kept_kernels));
+            la.share_removed_ops = la.remaining_ops * static_cast<double>(plan.kept_kernels - plan.layer_classes) / kept;
+            la.share_unit_removed_ops =
+                la.remaining_ops * static_cast<double>(plan.kept_kernels - plan.fold_classes) / kept;
         }
         accumulate(a.total, la);
         a.layers.push_back(std::move(la));
@@ -169,19 +181,25 @@ std::string format_text(const Analysis& a) {
     std::string out = fmt::format("network: {}, {} images (golden model){}\n", a.network, a.images,
                                   a.rtl_images ? fmt::format(", {} co-simulated", *a.rtl_images) : "");
     const bool any_early = a.total.early_removed_ops > 0 || a.total.early_removed_cycles > 0;
-    out += fmt::format("{:<10} {:<7} {:>7} {:>13} {:>12} {:>12} {:>8} {:>13} {:>11} {:>11} {:>11}{}\n", "layer", "type",
-                       "kernels", "dense ops", "kernel-pr.", "spatial-pr.", "skipped", "remaining ops", "cyc dense",
-                       "cyc pruned", "cyc RTL", any_early ? fmt::format(" {:>10} {:>10}", "early ops", "early cyc") : "");
+    const bool any_share = std::any_of(a.layers.begin(), a.layers.end(), [](const LayerAnalysis& l) { return l.shared; });
+    out += fmt::format("{:<10} {:<7} {:>7} {:>13} {:>12} {:>12} {:>8} {:>13} {:>11} {:>11} {:>11}{}{}\n", "layer",
+                       "type", "kernels", "dense ops", "kernel-pr.", "spatial-pr.", "skipped", "remaining ops",
+                       "cyc dense", "cyc pruned", "cyc RTL",
+                       any_early ? fmt::format(" {:>10} {:>10}", "early ops", "early cyc") : "",
+                       any_share ? fmt::format(" {:>10} {:>10}", "share ops", "share unit") : "");
     auto row = [&](const LayerAnalysis& l, bool is_total) {
         std::string kernels = l.kind == "conv" ? fmt::format("{}/{}", l.kept_channels, l.in_channels) : "-";
         std::string skipped = l.kind == "conv" && !is_total ? fmt::format("{:.1f}%", 100.0 * l.skipped_share) : "-";
-        out += fmt::format("{:<10} {:<7} {:>7} {:>13.0f} {:>12} {:>12} {:>8} {:>13.0f} {:>11.0f} {:>11.0f} {:>11}{}\n",
+        out += fmt::format("{:<10} {:<7} {:>7} {:>13.0f} {:>12} {:>12} {:>8} {:>13.0f} {:>11.0f} {:>11.0f} {:>11}{}{}\n",
                            l.layer, is_total ? "" : l.kind, is_total ? "" : kernels, l.dense_ops,
                            percent(l.kernel_pruned_ops, l.dense_ops), percent(l.spatial_pruned_ops, l.dense_ops),
                            is_total ? "" : skipped, l.remaining_ops, l.cycles_unpruned, l.cycles_pruned,
                            optional_number(l.cycles_rtl, "-"),
                            any_early ? fmt::format(" {:>10} {:>10}", percent(l.early_removed_ops, l.remaining_ops),
                                                    percent(l.early_removed_cycles, l.cycles_pruned))
+                                     : "",
+                           any_share ? fmt::format(" {:>10} {:>10}", percent(l.share_removed_ops, l.remaining_ops),
+                                                   percent(l.share_unit_removed_ops, l.remaining_ops))
                                      : "");
     };
     for (const LayerAnalysis& l : a.layers) {
@@ -205,6 +223,13 @@ std::string format_text(const Analysis& a) {
                            a.total.early_removed_ops, percent(a.total.early_removed_ops, a.total.remaining_ops),
                            a.total.early_removed_cycles, percent(a.total.early_removed_cycles, a.total.cycles_pruned));
     }
+    if (any_share) {
+        out += fmt::format("result sharing (prune.share): {:.0f} operations per image removed by computing each "
+                           "distinct 2-D kernel once per input channel ({} of the remaining), {:.0f} by the sharing "
+                           "units, which share among the pe lanes of a fold ({})\n",
+                           a.total.share_removed_ops, percent(a.total.share_removed_ops, a.total.remaining_ops),
+                           a.total.share_unit_removed_ops, percent(a.total.share_unit_removed_ops, a.total.remaining_ops));
+    }
     if (a.rtl_mismatches) {
         out += fmt::format("co-simulation mismatches against the golden model: {} of {} images\n", *a.rtl_mismatches,
                            *a.rtl_images);
@@ -222,11 +247,12 @@ std::string json_layer(const LayerAnalysis& l) {
         "{{\"layer\": \"{}\", \"type\": \"{}\", \"kept_kernels\": {}, \"in_channels\": {}, \"skipped_share\": {}, "
         "\"dense_ops\": {}, \"kernel_pruned_ops\": {}, \"spatial_pruned_ops\": {}, \"remaining_ops\": {}, "
         "\"cycles_unpruned\": {}, \"cycles_pruned\": {}, \"cycles_rtl\": {}, \"early_removed_ops\": {}, "
-        "\"early_removed_cycles\": {}}}",
+        "\"early_removed_cycles\": {}, \"share_removed_ops\": {}, \"share_unit_removed_ops\": {}}}",
         l.layer, l.kind, l.kept_channels, l.in_channels, json_number(l.skipped_share), json_number(l.dense_ops),
         json_number(l.kernel_pruned_ops), json_number(l.spatial_pruned_ops), json_number(l.remaining_ops),
         json_number(l.cycles_unpruned), json_number(l.cycles_pruned), l.cycles_rtl ? json_number(*l.cycles_rtl) : "null",
-        json_number(l.early_removed_ops), json_number(l.early_removed_cycles));
+        json_number(l.early_removed_ops), json_number(l.early_removed_cycles), json_number(l.share_removed_ops),
+        json_number(l.share_unit_removed_ops));
 }
 
 }  // namespace
@@ -250,14 +276,16 @@ std::string format_json(const Analysis& a) {
 
 std::string format_csv(const Analysis& a) {
     std::string out = "layer,type,kept_kernels,in_channels,skipped_share,dense_ops,kernel_pruned_ops,spatial_pruned_ops,"
-                      "remaining_ops,cycles_unpruned,cycles_pruned,cycles_rtl,early_removed_ops,early_removed_cycles\n";
+                      "remaining_ops,cycles_unpruned,cycles_pruned,cycles_rtl,early_removed_ops,early_removed_cycles,"
+                      "share_removed_ops,share_unit_removed_ops\n";
     auto row = [&](const LayerAnalysis& l) {
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.layer, l.kind, l.kept_channels, l.in_channels,
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", l.layer, l.kind, l.kept_channels, l.in_channels,
                            json_number(l.skipped_share), json_number(l.dense_ops), json_number(l.kernel_pruned_ops),
                            json_number(l.spatial_pruned_ops), json_number(l.remaining_ops),
                            json_number(l.cycles_unpruned), json_number(l.cycles_pruned),
                            l.cycles_rtl ? json_number(*l.cycles_rtl) : "", json_number(l.early_removed_ops),
-                           json_number(l.early_removed_cycles));
+                           json_number(l.early_removed_cycles), json_number(l.share_removed_ops),
+                           json_number(l.share_unit_removed_ops));
     };
     for (const LayerAnalysis& l : a.layers) {
         row(l);

@@ -15,14 +15,15 @@ namespace {
 // by spatial pruning and cost the unit nothing. The average is not rounded to whole vectors before
 // it is multiplied: that would put the prediction up to FOLD/2 cycles off the counted mean.
 StageCycles mvau_stage(const Layer& l, int64_t vectors, double computed) {
-    int64_t taps = l.taps_per_output();
+    const int64_t taps = fold_steps(l) / (l.outputs / l.fold.pe) * l.fold.simd;
     std::string pruned = l.kept_channels() < l.in.channels && l.kind == LayerKind::Conv
-                             ? fmt::format(" (kernels kept {}/{})", l.kept_channels(), l.in.channels)
+                             ? fmt::format(" (kernels kept {}/{}{})", l.kept_channels(), l.in.channels,
+                                           l.share ? ", every channel stepped" : "")
                              : "";
     std::string positions = computed == static_cast<double>(vectors)
                                 ? fmt::format("{} vectors", vectors)
                                 : fmt::format("{:.1f} of {} vectors computed", computed, vectors);
-    return StageCycles{"mvau", std::llround(computed * static_cast<double>(fold_steps(l))),
+    return StageCycles{l.share ? "share" : "mvau", std::llround(computed * static_cast<double>(fold_steps(l))),
                        fmt::format("{} x {}/{} x {}/{}{}", positions, l.outputs, l.fold.pe, taps, l.fold.simd, pruned)};
 }
 
@@ -126,7 +127,12 @@ int64_t early_worst_cycles(const Network& net, size_t index) {
     return groups * group * fold_steps(net.layers[index]);
 }
 
-int64_t fold_steps(const Layer& l) { return int64_t{l.outputs / l.fold.pe} * (l.taps_per_output() / l.fold.simd); }
+int64_t fold_steps(const Layer& l) {
+    // The sharing unit steps through every input channel, fold.simd / (k*k) per step, kept or not
+    // (templates/share_unit): kernel pruning saves it evaluations, not steps.
+    const int64_t taps = l.share ? int64_t{l.in.channels} * l.kernel * l.kernel : l.taps_per_output();
+    return int64_t{l.outputs / l.fold.pe} * (taps / l.fold.simd);
+}
 
 CycleModel predict_cycles(const Network& net, const std::vector<double>& computed_share) {
     CycleModel model;

@@ -26,7 +26,7 @@ constexpr std::array<std::string_view, 4> kInputKeys = {"channels", "height", "w
 constexpr std::array<std::string_view, 2> kTargetKeys = {"part", "clock_mhz"};
 constexpr std::array<std::string_view, 1> kSocKeys = {"axi_lite"};
 constexpr std::array<std::string_view, 2> kFoldKeys = {"pe", "simd"};
-constexpr std::array<std::string_view, 3> kPruneKeys = {"kernels", "spatial", "early"};
+constexpr std::array<std::string_view, 4> kPruneKeys = {"kernels", "spatial", "early", "share"};
 constexpr std::array<std::string_view, 1> kDensePruneKeys = {"early"};
 constexpr std::array<std::string_view, 1> kKernelPruneKeys = {"keep"};
 constexpr std::array<std::string_view, 2> kSpatialKeys = {"mode", "tolerance"};
@@ -34,6 +34,8 @@ constexpr std::array<std::string_view, 2> kEarlyKeys = {"threshold", "pooling"};
 constexpr std::array<std::string_view, 3> kLayerTypes = {"conv", "maxpool", "dense"};
 constexpr std::array<std::string_view, 2> kActivations = {"threshold", "none"};
 constexpr std::array<std::string_view, 1> kSpatialModes = {"background"};
+constexpr std::array<std::string_view, 1> kShareKeys = {"mode"};
+constexpr std::array<std::string_view, 2> kShareModes = {"repeated", "inverse"};
 
 constexpr std::array<std::string_view, 11> kAllLayerKeys = {
     "name", "type", "out_channels", "out_features", "kernel", "stride",
@@ -76,8 +78,8 @@ std::string line_of(const std::string& file, int line) {
 }
 
 // The mappings of a layer whose values later stages point at ("fold.pe", "prune.kernels.keep").
-constexpr std::array<std::string_view, 5> kNestedMaps = {"fold", "prune", "prune.kernels", "prune.spatial",
-                                                         "prune.early"};
+constexpr std::array<std::string_view, 6> kNestedMaps = {"fold", "prune", "prune.kernels", "prune.spatial",
+                                                         "prune.early", "prune.share"};
 
 // Records where each value of a layer sits, descending only into the first definition of the
 // nested mappings in kNestedMaps: the work stays linear in the file even when aliases make every
@@ -215,6 +217,12 @@ void parse_prune(MapReader& layer, Layer& out) {
             sp.tolerance = static_cast<int>(*tolerance);
         }
         out.spatial = sp;
+    }
+    if (auto share = prune->map("share", false, fmt::format("the result sharing of layer '{}'", out.name))) {
+        share->check_keys(kShareKeys);
+        if (auto mode = share->choice("mode", true, kShareModes)) {
+            out.share = ResultSharing{*mode == "inverse"};
+        }
     }
 }
 

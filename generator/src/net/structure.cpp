@@ -10,6 +10,8 @@ namespace {
 
 std::string shape_text(const Shape& s) { return fmt::format("{} x {} x {}", s.channels, s.height, s.width); }
 
+constexpr int kMaxShareKernelTaps = 64;  // a 2-D kernel is compared as one 64-bit word
+
 int window_output(int size, int padding, int kernel, int stride) { return (size + 2 * padding - kernel) / stride + 1; }
 
 class StructureChecker {
@@ -141,7 +143,53 @@ private:
             check_spatial(layer, binary_input);
         }
         check_fold(layer);
+        if (layer.share) {
+            check_share(layer, binary_input);
+        }
         return true;
+    }
+
+    // Result sharing (DESIGN.md 4.4) runs the layer on templates/share_unit: its lanes take
+    // fold.simd / (k*k) whole input channels per step, every input channel (a pruned kernel
+    // contributes nothing), and compare against a threshold.
+    void check_share(const Layer& layer, bool binary_input) {
+        const SourceLocation& where = layer.location_of("prune.share");
+        if (!binary_input) {
+            error(where, "share-on-integer-input",
+                  fmt::format("result sharing applies to binary conv layers (XNOR-popcount), but layer '{}' reads "
+                              "the integer input",
+                              layer.name));
+            return;
+        }
+        if (layer.activation != Activation::Threshold) {
+            error(where, "share-without-threshold",
+                  fmt::format("result sharing is built for threshold layers, but layer '{}' has activation 'none' "
+                              "(integer scores)",
+                              layer.name));
+            return;
+        }
+        if (layer.early) {
+            error(where, "share-with-early",
+                  fmt::format("layer '{}' cannot have both result sharing and early decision: early decision's lanes "
+                              "work on different windows at different times, so no distinct-kernel result is "
+                              "common to them; choose one",
+                              layer.name));
+            return;
+        }
+        const int taps = layer.kernel * layer.kernel;
+        if (taps > kMaxShareKernelTaps) {
+            error(layer.location_of("kernel"), "share-kernel-too-large",
+                  fmt::format("result sharing handles kernels of up to 8 x 8, but layer '{}' has kernel {}",
+                              layer.name, layer.kernel));
+            return;
+        }
+        if (layer.fold.simd % taps != 0 || layer.in.channels % (layer.fold.simd / taps) != 0) {
+            error(layer.location_of("fold.simd"), "fold-mismatch",
+                  fmt::format("fold simd {} of layer '{}' (result sharing) must be a whole number of {} x {} kernels "
+                              "that divides its {} input channels: simd = c * {} with c dividing {}",
+                              layer.fold.simd, layer.name, layer.kernel, layer.kernel, layer.in.channels, taps,
+                              layer.in.channels));
+        }
     }
 
     void check_spatial(const Layer& layer, bool binary_input) {
@@ -234,7 +282,7 @@ private:
                               layer.outputs, layer.kind == LayerKind::Dense ? "features" : "channels"));
         }
         int64_t taps = layer.taps_per_output();
-        if (taps % layer.fold.simd != 0) {
+        if (taps % layer.fold.simd != 0 && !layer.share) {  // check_share has its own rule
             std::string work = layer.kind == LayerKind::Dense
                                    ? fmt::format("{} input features", taps)
                                    : fmt::format("{} taps per output channel ({} {} x {} x {})", taps,

@@ -1,5 +1,5 @@
-// `bnngen analyze`: what structured kernel pruning, dynamic spatial pruning and early decision
-// remove, layer by layer, on real images (DESIGN.md section 4): XNOR-popcount operations of the
+// `bnngen analyze`: what structured kernel pruning, dynamic spatial pruning, early decision and
+// result sharing remove, layer by layer, on real images (DESIGN.md section 4): XNOR-popcount operations of the
 // dense network, those removed by each technique (spatial pruning and early decision as measured by
 // the golden model), and the
 // matrix-vector units' cycles per image of the same network unpruned at the same folding against
@@ -23,6 +23,7 @@ struct LayerAnalysis {
     int kept_channels = 0;      // kernels kept per output channel (conv), in_channels when unpruned
     int in_channels = 0;
     double skipped_share = 0;   // share of output positions skipped by spatial pruning (measured)
+    bool shared = false;        // prune.share (result sharing) on this layer
     // Per image (averages over the images):
     double dense_ops = 0;           // every kernel, every position
     double kernel_pruned_ops = 0;   // removed by structured kernel pruning
@@ -36,6 +37,12 @@ struct LayerAnalysis {
     // unit's lanes (decoupled, at the layer's folding) remove from cycles_pruned.
     double early_removed_ops = 0;
     double early_removed_cycles = 0;
+    // Result sharing (layers with prune.share; hw/result_sharing.hpp), per image: operations that
+    // computing each distinct 2-D kernel once per input channel and position removes from
+    // remaining_ops (ideal), and those the sharing unit removes (a result shared among the pe lanes
+    // of one neuron fold).
+    double share_removed_ops = 0;
+    double share_unit_removed_ops = 0;
 };
 
 struct Analysis {
@@ -56,7 +63,7 @@ struct Analysis {
     }
 };
 
-// The same network with every kernel kept, no spatial pruning and no early decision (weights of pruned kernels as
+// The same network with every kernel kept, no spatial pruning, no early decision and no sharing (weights of pruned kernels as
 // stored; they do not change operation or cycle counts).
 Network unpruned(const Network& net);
 

@@ -13,7 +13,7 @@
 namespace bnngen::hw {
 
 struct StageCycles {
-    std::string stage;        // "window", "mvau", "pool", "collect", "input", "output"
+    std::string stage;        // "window", "mvau", "share", "early", "pool", "collect", "input", "output"
     int64_t cycles = 0;       // per image
     std::string formula;      // how `cycles` follows from the shape and folding, for reports
 };
@@ -38,7 +38,8 @@ struct CycleModel {
 CycleModel predict_cycles(const Network& net, const std::vector<double>& computed_share = {});
 
 // Cycles the matrix-vector unit of a conv or dense layer spends on one vector (one output
-// position): (outputs / pe) * (taps per output / simd), kept kernels only.
+// position): (outputs / pe) * (taps per output / simd), kept kernels only; with result sharing
+// (outputs / pe) * (in_channels * k * k / simd), every input channel.
 int64_t fold_steps(const Layer& l);
 
 // The early-decision unit of net.layers[index] in its worst case, no decision before a neuron's

@@ -44,6 +44,13 @@ struct EarlyDecision {
     bool pooling = false;  // only on a conv layer followed by a max-pool
 };
 
+// Result sharing (DESIGN.md 4.4; Chang et al., DATE 2020): each distinct 2-D kernel of an input
+// channel is computed once per position and its popcount shared by every output channel that uses
+// it; `inverse` also shares a kernel with its bitwise inverse (popcount k*k - S). Lossless.
+struct ResultSharing {
+    bool inverse = false;  // mode inverse (identical or inverse kernels share) vs repeated (identical only)
+};
+
 struct Layer {
     std::string name;
     LayerKind kind = LayerKind::Conv;
@@ -67,6 +74,7 @@ struct Layer {
     std::optional<int> keep;  // structured kernel pruning: input-channel kernels kept per output channel
     std::optional<SpatialPrune> spatial;
     std::optional<EarlyDecision> early;
+    std::optional<ResultSharing> share;
 
     Shape in;
     Shape out;
