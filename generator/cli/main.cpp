@@ -156,7 +156,7 @@ std::string join(const std::vector<int64_t>& values) {
 void print_layer_activity(const bnngen::sim::VerifyReport& report) {
     const double images = static_cast<double>(std::max<int64_t>(1, report.images_returned));
     fmt::print("{:<12} {:>10} {:>18} {:>24} {:>24}  {}\n", "layer", "positions", "skipped (golden)", "unit cycles/image",
-               "lane steps/image", "counters");
+               "lane steps|evals/image", "counters");
     for (const auto& l : report.layers) {
         std::string skipped = l.rtl_skipped ? fmt::format("{:.1f}% ({:.1f}%)", 100.0 * static_cast<double>(*l.rtl_skipped) /
                                                               static_cast<double>(std::max<int64_t>(1, l.positions)),
@@ -167,9 +167,13 @@ void print_layer_activity(const bnngen::sim::VerifyReport& report) {
                                                              static_cast<double>(l.expected_unit_cycles) / images)
                                                : std::string("-");
         // early decision: busy cycles against the busiest lane's steps (a lower bound), and all lanes' steps (exact)
-        std::string steps = l.rtl_lane_steps ? fmt::format("{:.1f} ({:.1f})", static_cast<double>(*l.rtl_lane_steps) / images,
-                                                           static_cast<double>(l.expected_lane_steps) / images)
-                                             : std::string("-");
+        // result sharing: the sharing unit's distinct-kernel evaluations (exact)
+        auto per_image = [&](const std::optional<int64_t>& rtl, int64_t expected) {
+            return fmt::format("{:.1f} ({:.1f})", static_cast<double>(*rtl) / images, static_cast<double>(expected) / images);
+        };
+        std::string steps = l.rtl_lane_steps    ? per_image(l.rtl_lane_steps, l.expected_lane_steps)
+                            : l.rtl_evaluations ? per_image(l.rtl_evaluations, l.expected_evaluations)
+                                                : std::string("-");
         fmt::print("{:<12} {:>10} {:>18} {:>24} {:>24}  {}\n", l.layer, l.positions, skipped, cycles, steps,
                    l.counters_match() ? "match" : "MISMATCH");
     }

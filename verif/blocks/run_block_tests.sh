@@ -8,6 +8,7 @@
 # lost or duplicated, and (without stalls) the block's documented cycle formula.
 #
 # Usage: verif/blocks/run_block_tests.sh [block ...]      (default: all blocks)
+#        verif/blocks/run_block_tests.sh --prepare        (only the shared Verilator runtime)
 # Environment: JOBS (make -j for Verilator builds, default 2), KEEP_GOING=1 is the default,
 # BLOCKS_BUILD_DIR (where builds and logs go, default build/blocks of the repository).
 # Output: one line per test, then exactly "N passed, M failed"; exit status 1 on any failure.
@@ -155,6 +156,13 @@ rejects() {
 }
 
 want() { [ ${#SELECT[@]} -eq 0 ] && return 0; local b; for b in "${SELECT[@]}"; do [ "$b" = "$1" ] && return 0; done; return 1; }
+# --prepare: only compile the shared Verilator runtime (CTest's fixture, before the blocks run in parallel)
+if [ "${1:-}" = --prepare ]; then
+    prepare_runtime
+    echo "Verilator runtime ready in $RT"
+    echo "1 passed, 0 failed"
+    exit 0
+fi
 SELECT=("$@")
 STALLS=("p_in=0.0 p_out=0.0" "p_in=0.3 p_out=0.3" "p_in=0.3 p_out=0.0" "p_in=0.0 p_out=0.3")
 START=$(date +%s)
@@ -628,6 +636,69 @@ if want early_unit; then
 4 3 2 3 6 2 6 0 18 1 3 2 1 4 9 25 2 1000
 64 1 1 1 10 5 16 1 64 0 1 0 0 0 0 0 1 2000
 3 2 2 2 8 4 1 1 12 0 1 0 1 1 3 81 3 2000
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
+if want share_unit; then
+    echo "== share_unit"
+    S="$T/share_unit/share_unit.v $T/stream_fifo/stream_fifo.v"
+    # memory images for the static checks (CHANNELS=3 KERNEL=3 OUT_CHANNELS=4 PE=2 CSIMD=1
+    # ENGINES=2 INVERSE=1: 6 kernel words of 2 engines x 10 bits, 6 select words of 2 lanes x 3
+    # bits, 2 threshold words of 2x16 bits); yosys reads them (named by chparam), Verilator lint and
+    # iverilog do not.
+    mkdir -p "$B/static_share_unit"
+    printf '%s\n' 5a3c1 e0f32 00155 a7b00 3ff2a 61b9c > "$B/static_share_unit/kernels.hex"
+    printf '%s\n' 08 1a 2c 10 32 03 > "$B/static_share_unit/select.hex"
+    printf '%s\n' 00050004 000dfffe > "$B/static_share_unit/thresholds.hex"
+    SU_P="CHANNELS=3 KERNEL=3 OUT_CHANNELS=4 PE=2 CSIMD=1 ENGINES=2 INVERSE=1"
+    # shellcheck disable=SC2086
+    static_checks share_unit share_unit "$S" \
+        "chparam -set CHANNELS 3 -set KERNEL 3 -set OUT_CHANNELS 4 -set PE 2 -set CSIMD 1 -set ENGINES 2 -set INVERSE 1 -set KERNEL_FILE \"kernels.hex\" -set SELECT_FILE \"select.hex\" -set THRESHOLD_FILE \"thresholds.hex\" share_unit;" \
+        $SU_P
+    static_checks share_unit share_unit "$S" \
+        "chparam -set CHANNELS 5 -set KERNEL 5 -set OUT_CHANNELS 6 -set PE 3 -set CSIMD 5 -set ENGINES 6 -set INVERSE 0 share_unit;" \
+        CHANNELS=5 KERNEL=5 OUT_CHANNELS=6 PE=3 CSIMD=5 ENGINES=6 INVERSE=0
+    # shellcheck disable=SC2086
+    {
+    rejects share_unit share_unit "$S" ERROR_share_unit_PE_must_divide_OUT_CHANNELS $SU_P PE=3
+    rejects share_unit share_unit "$S" ERROR_share_unit_CSIMD_must_divide_CHANNELS $SU_P CSIMD=2
+    rejects share_unit share_unit "$S" ERROR_share_unit_ENGINES_must_be_at_least_1 $SU_P ENGINES=0
+    rejects share_unit share_unit "$S" ERROR_share_unit_KERNEL_must_be_at_least_1 $SU_P KERNEL=0
+    rejects share_unit share_unit "$S" ERROR_share_unit_INVERSE_must_be_0_or_1 $SU_P INVERSE=2
+    }
+    # C K OC PE CSIMD E INV NEED EXACT: NEED = distinct kernels per (neuron fold, channel) drawn by
+    # the test (EXACT=1: some slot needs exactly E engines; 0: E larger than needed, spare engines
+    # with U = 0). 3x3 on 3 channels, CSIMD=1, PE=2, E=2 = needed, inverse (FOLD 6); 3x3 on 5
+    # channels fully parallel (PE=OC, CSIMD=C, FOLD 1), E=1, no inverse; 1x1 (KT=1: a kernel and its
+    # inverse are one class) E=1 inverse (FOLD 4); 1x1 without inverse, E=2 (the two 1-bit kernels);
+    # 5x5 on 5 channels, PE=1 (1 engine used) with E=6, inverse (FOLD 4); 2x2 (no 3:2 compression)
+    # E=3 no inverse (FOLD 4); 3x3 on 6 channels E=6 = needed, no inverse (FOLD 4); 5x5 on 3
+    # channels, PE=OC=8, CSIMD=C, E=8 > needed 5, inverse (FOLD 1); a CNV-like 3x3x16 -> 16,
+    # PE=8, CSIMD=4, E=4 inverse (FOLD 8).
+    while read -r c k oc pe cs e inv need exact; do
+        name="share_unit_c${c}_k${k}_oc${oc}_pe${pe}_cs${cs}_e${e}_inv${inv}"
+        dir="$B/$name"
+        build "$name" share_unit "$S $V/share_unit/tb_share_unit.cpp" CHANNELS=$c KERNEL=$k OUT_CHANNELS=$oc \
+            PE=$pe CSIMD=$cs ENGINES=$e INVERSE=$inv PARAM_WIDTH=12 "KERNEL_FILE=\"$dir/kernels.hex\"" \
+            "SELECT_FILE=\"$dir/select.hex\"" "THRESHOLD_FILE=\"$dir/thresholds.hex\"" || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" C=$c K=$k OC=$oc PE=$pe CSIMD=$cs E=$e INV=$inv PW=12 NEED=$need EXACT=$exact \
+                kfile="$dir/kernels.hex" sfile="$dir/select.hex" tfile="$dir/thresholds.hex" n=300 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+3 3 4 2 1 2 1 2 1
+5 3 6 6 5 1 0 1 1
+4 1 8 4 2 1 1 1 1
+3 1 4 2 3 2 0 2 1
+5 5 4 1 5 6 1 3 0
+4 2 6 3 2 3 0 3 1
+6 3 12 6 3 6 0 6 1
+3 5 8 8 3 8 1 5 0
+16 3 16 8 4 4 1 4 1
 CFG
 fi
 

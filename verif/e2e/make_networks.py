@@ -72,11 +72,19 @@ class Builder:
         return self.x if self.integer else self.x * 2 - 1
 
     def conv(self, name, out, k, stride=1, padding=0, pad_value=-1, pe=1, simd=1, keep=None, mask_group=1,
-             spatial=None):
+             spatial=None, share=None, kernel_pool=None):
         """keep: kernels kept per output channel (random structured mask, the same for runs of
-        mask_group consecutive channels); spatial: tolerance of background spatial pruning."""
+        mask_group consecutive channels); spatial: tolerance of background spatial pruning;
+        share: result sharing mode (repeated or inverse); kernel_pool: draw each input channel's
+        kernels from this many random kernels, some inverted, so that they repeat."""
         c = self.x.shape[1]
         w = self.signs(out, c, k, k)
+        if kernel_pool is not None:
+            for i in range(c):
+                pool_kernels = self.signs(kernel_pool, k, k)
+                picks = self.rng.integers(0, kernel_pool, out)
+                flips = np.where(self.rng.random(out) < 0.3, -1, 1).astype(np.int8)
+                w[:, i] = pool_kernels[picks] * flips[:, None, None]
         mask = np.ones((out, c), np.uint8)
         if keep is not None:
             for o in range(0, out, mask_group):
@@ -94,6 +102,8 @@ class Builder:
             prune.append(f"kernels: {{keep: {keep}}}")
         if spatial is not None:
             prune.append(f"spatial: {{mode: background, tolerance: {spatial}}}")
+        if share is not None:
+            prune.append(f"share: {{mode: {share}}}")
         if prune:
             extra += f", prune: {{{', '.join(prune)}}}"
         self.layers.append(f"{{name: {name}, type: conv, out_channels: {out}, kernel: {k}, stride: {stride}, "
@@ -124,17 +134,23 @@ class Builder:
                            f"fold: {{pe: {pe}, simd: {simd}}}}}")
 
     def write(self, shape, images_file, note, unpruned_twin=False, soc=None):
-        """unpruned_twin: also write unpruned.yaml, the same network without spatial pruning, whose
-        outputs the tolerance-0 design must reproduce exactly.  soc: the YAML value of `soc`."""
+        """unpruned_twin: also write unpruned.yaml, the same network without spatial pruning and
+        result sharing, whose outputs the (tolerance-0) design must reproduce exactly.  soc: the
+        YAML value of `soc`."""
         self.soc = soc
         folder = os.path.join(HERE, self.name)
         os.makedirs(folder, exist_ok=True)
         c, h, w = shape
         if unpruned_twin:
-            twin = [re.sub(r", spatial: \{[^}]*\}", "", re.sub(r"prune: \{spatial: \{[^}]*\}\}, ", "", layer))
-                    for layer in self.layers]
+            twin = []
+            for layer in self.layers:
+                for key in ("spatial", "share"):
+                    layer = re.sub(r"prune: \{" + key + r": \{[^}]*\}\}, ", "", layer)
+                    layer = re.sub(r", " + key + r": \{[^}]*\}", "", layer)
+                    layer = re.sub(r"prune: \{" + key + r": \{[^}]*\}, ", "prune: {", layer)
+                twin.append(layer)
             self._write_yaml(os.path.join(folder, "unpruned.yaml"), shape,
-                             f"{note}, without its spatial pruning", twin, self.name + "_unpruned")
+                             f"{note}, without its spatial pruning and result sharing", twin, self.name + "_unpruned")
         self._write_yaml(os.path.join(folder, "network.yaml"), shape, note, self.layers, self.name)
         np.savez_compressed(os.path.join(folder, "weights.npz"), **self.arrays)
         if images_file is not None:
@@ -245,6 +261,20 @@ def main():
     b.conv("conv1", 8, 3, padding=1, pe=2, simd=9, keep=5)
     b.dense("fc1", 4, last=True, pe=2, simd=16)
     b.write((5, 6, 6), images, "1x1 first conv on 7-bit pixels, then a kernel-pruned 3x3 conv")
+
+    # 9. result sharing: identical or inverse kernels with kernel pruning and exact spatial pruning
+    #    (2 input channels a step), then identical kernels with pad_value +1 (all 16 channels in one
+    #    step, one lane per output channel); kernels drawn from small pools per input channel so that
+    #    they repeat. The design must reproduce the network without sharing and spatial pruning.
+    b = Builder("result_sharing", fmnist(120), 8, seed=9)
+    b.conv("conv1", 8, 3, padding=1, pe=4, simd=9)
+    b.conv("conv2", 16, 3, padding=1, pe=8, simd=18, keep=4, spatial=0, share="inverse", kernel_pool=2)
+    b.pool("pool1", 2)
+    b.conv("conv3", 16, 3, padding=1, pad_value=+1, pe=16, simd=144, share="repeated", kernel_pool=3)
+    b.pool("pool2", 2)
+    b.dense("fc1", 10, last=True, pe=2, simd=49)
+    b.write((1, 28, 28), None, "result sharing (inverse with kernel and exact spatial pruning, repeated)",
+            unpruned_twin=True)
 
 
 if __name__ == "__main__":

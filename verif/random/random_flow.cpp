@@ -7,7 +7,8 @@
 //   bnngen_random_flow --first S --count N [--work DIR] [--images N] [--jobs J] [--with F[+F...]] [--list]
 //
 // --with runs only the seeds whose network has one layer with all the named features (early,
-// threshold, pooling, spatial, keep, stride, pool-stride, dense; no-F for its absence); --list
+// threshold, pooling, spatial, keep, stride, pool-stride, dense, share, inverse; no-F for its
+// absence); --list
 // prints those networks and runs nothing, to plan a soak.
 //
 // Exit status 0 when every seed passed (or was rejected by check_hardware_support with a located
@@ -64,6 +65,9 @@ std::string describe(const Network& net) {
         if (l.early) {
             text += fmt::format(" early{}{}", l.early->threshold ? " threshold" : "", l.early->pooling ? " pooling" : "");
         }
+        if (l.share) {
+            text += fmt::format(" share {}", l.share->inverse ? "inverse" : "repeated");
+        }
         if (l.is_compute()) {
             text += fmt::format("{} {}", l.activation == Activation::None ? " scores" : "", fold_text(l));
         }
@@ -85,7 +89,8 @@ struct Options {
 // A soak aimed at one technique, or at a combination of them on one layer, runs only the seeds whose
 // network has a layer with every named feature (--with early+keep+no-stride: an early-decision layer
 // with kernel pruning and stride 1).
-constexpr std::string_view kFeatures[] = {"early", "threshold", "pooling", "spatial", "keep", "stride", "pool-stride", "dense"};
+constexpr std::string_view kFeatures[] = {"early", "threshold", "pooling", "spatial", "keep",
+                                          "stride", "pool-stride", "dense", "share", "inverse"};
 
 bool layer_has(const Network& net, size_t i, std::string_view feature) {
     if (feature.starts_with("no-")) {
@@ -101,6 +106,8 @@ bool layer_has(const Network& net, size_t i, std::string_view feature) {
     if (feature == "stride") return l.kind == LayerKind::Conv && l.stride > 1;
     if (feature == "pool-stride") return pool_follows && net.layers[i + 1].stride != net.layers[i + 1].kernel;
     if (feature == "dense") return l.kind == LayerKind::Dense;
+    if (feature == "share") return l.share.has_value();
+    if (feature == "inverse") return l.share.has_value() && l.share->inverse;
     return false;
 }
 

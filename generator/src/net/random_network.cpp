@@ -14,6 +14,10 @@ namespace {
 
 // Early decision: at most this many (lane, window bit) pairs, pe x pool positions x window bits.
 constexpr int64_t kMaxEarlyLaneReads = int64_t{1} << 16;
+// Foldings that keep a co-simulation of a few images quick: at most kMaxLaneBits input bits per
+// cycle (where a cheap folding exists) and at most kMaxUnitCycles cycles per image.
+constexpr int64_t kMaxLaneBits = 2048;
+constexpr int64_t kMaxUnitCycles = 400000;
 
 class Dice {
 public:
@@ -161,12 +165,9 @@ int64_t random_divisor(Dice& dice, int64_t n, int64_t at_most) {
     return choices[static_cast<size_t>(dice.between(0, static_cast<int>(choices.size()) - 1))];
 }
 
-// Any folding that divides, from one lane (pe 1, simd 1) to a whole layer per cycle, within two
-// bounds that keep a co-simulation of a few images quick: at most kMaxLaneBits input bits per
-// cycle (where a cheap folding exists) and at most kMaxUnitCycles cycles per image.
+// Any folding that divides, from one lane (pe 1, simd 1) to a whole layer per cycle, within the
+// two bounds above.
 void randomize_fold(Dice& dice, Layer& l, int bits_per_tap) {
-    constexpr int64_t kMaxLaneBits = 2048;
-    constexpr int64_t kMaxUnitCycles = 400000;
     const int64_t taps = l.taps_per_output();
     l.fold.pe = static_cast<int>(random_divisor(dice, l.outputs, kMaxLaneBits / bits_per_tap));
     l.fold.simd = static_cast<int>(random_divisor(dice, taps, kMaxLaneBits / (int64_t{bits_per_tap} * l.fold.pe)));
@@ -184,6 +185,50 @@ void randomize_fold(Dice& dice, Layer& l, int bits_per_tap) {
             l.fold.simd = static_cast<int>(next_divisor(taps, l.fold.simd));
         } else {
             l.fold.pe = static_cast<int>(next_divisor(l.outputs, l.fold.pe));
+        }
+    }
+}
+
+// Result sharing, from a stream of its own (every seed's other draws stay as they were): about a
+// third of the binary threshold conv layers without early decision. simd becomes c*k*k, c a
+// divisor of the input channels, within the lane bound of randomize_fold; in half of them the
+// kernels of each input channel are redrawn from a pool of one to three, some inverted, so that
+// they repeat as trained and clustered kernels do.
+void add_result_sharing(Network& net, uint64_t seed) {
+    Dice dice(seed * 0xD1B54A32D192ED03ULL + 0x5A);
+    for (Layer& l : net.layers) {
+        if (l.kind != LayerKind::Conv || l.integer_input || l.activation != Activation::Threshold || l.early ||
+            l.kernel > 8 || !dice.chance(0.35)) {
+            continue;
+        }
+        const int taps = l.kernel * l.kernel;
+        const int64_t positions = int64_t{l.out.height} * l.out.width;
+        int channels = static_cast<int>(random_divisor(dice, l.in.channels, kMaxLaneBits / (int64_t{taps} * l.fold.pe)));
+        while (positions * (l.outputs / l.fold.pe) * (l.in.channels / channels) > kMaxUnitCycles && channels < l.in.channels) {
+            do {
+                ++channels;
+            } while (l.in.channels % channels != 0);
+        }
+        l.fold.simd = channels * taps;
+        l.share = ResultSharing{dice.chance(0.5)};
+        if (!dice.chance(0.5)) {
+            continue;
+        }
+        for (int i = 0; i < l.in.channels; ++i) {
+            std::vector<std::vector<int8_t>> pool(static_cast<size_t>(dice.between(1, 3)));
+            for (auto& kernel : pool) {
+                for (int t = 0; t < taps; ++t) {
+                    kernel.push_back(dice.chance(0.5) ? 1 : -1);
+                }
+            }
+            for (int o = 0; o < l.outputs; ++o) {
+                const auto& kernel = pool[static_cast<size_t>(dice.between(0, static_cast<int>(pool.size()) - 1))];
+                const int8_t sign = dice.chance(0.3) ? -1 : 1;
+                for (int t = 0; t < taps; ++t) {
+                    l.weight[static_cast<size_t>((o * l.in.channels + i) * taps + t)] =
+                        static_cast<int8_t>(sign * kernel[static_cast<size_t>(t)]);
+                }
+            }
         }
     }
 }
@@ -279,6 +324,7 @@ Network random_network(uint64_t seed) {
             net.layers[i].early = EarlyDecision{threshold, pooling};
         }
     }
+    add_result_sharing(net, seed);
     if (!check_structure(net, bag) || !check_weight_values(net, bag) || bag.has_errors()) {
         throw std::logic_error(fmt::format("random_network({}) built an invalid network", seed));
     }

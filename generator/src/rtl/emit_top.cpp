@@ -209,12 +209,15 @@ Stream TopEmitter::emit_conv(const Layer& layer, size_t index, const std::string
         return emit_early(layer, index, name, in);
     }
     Stream window = emit_window(layer, name, in, layer.kernel, layer.stride, layer.padding, layer.pad_value);
+    auto unit = [&](const Stream& windows) {
+        return layer.share ? emit_share(layer, name, windows) : emit_unit(layer, name, windows);
+    };
     if (!layer.spatial) {
-        return emit_unit(layer, name, window);
+        return unit(window);
     }
     Stream computed{name + "_computed_window", window.width};
     declare(w_, computed, "windows that spatial pruning does not skip");
-    Stream result = emit_unit(layer, name, computed);
+    Stream result = unit(computed);
     Stream out{name + "_position_result", result.width};
     declare(w_, out, "every position's result: the unit's, or the background where skipped");
     emit_spatial_skip(layer, index, name, window, computed, result, out);
@@ -341,9 +344,9 @@ namespace {
 
 // The blocks in an order where every module is defined before a module that instantiates it.
 const std::vector<std::string>& block_order() {
-    static const std::vector<std::string> order = {"stream_fifo", "stream_collect", "sliding_window", "maxpool_or",
-                                                   "mvau",        "spatial_skip",   "early_unit",        "result_serializer",
-                                                   "axi_lite_ctrl"};
+    static const std::vector<std::string> order = {
+        "stream_fifo", "stream_collect", "sliding_window", "maxpool_or",        "mvau",
+        "share_unit",  "spatial_skip",   "early_unit",     "result_serializer", "axi_lite_ctrl"};
     return order;
 }
 

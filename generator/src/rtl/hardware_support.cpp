@@ -11,14 +11,6 @@ namespace bnngen::rtl {
 bool check_hardware_support(const Network& net, DiagnosticBag& bag) {
     int errors_before = bag.error_count();
     for (const Layer& layer : net.layers) {
-        if (layer.share) {
-            bag.error("not-in-hardware", layer.location_of("prune.share"),
-                      fmt::format("result sharing of layer '{}' is counted by the golden model (bnngen analyze), but "
-                                  "the generator does not build its sharing unit yet; remove prune.share to build the "
-                                  "layer on the matrix-vector unit",
-                                  layer.name));
-            continue;
-        }
         if (layer.is_compute()) {
             MvauPlan plan = plan_mvau(net, layer);
             if (plan.param_width > 32 || plan.score_width > 32) {

@@ -47,6 +47,9 @@ std::string counter_meaning(const Counter& c) {
     if (c.kind == "positions") {
         return fmt::format("output positions (windows) of layer '{}' seen by spatial pruning", c.layer);
     }
+    if (c.kind == "evaluations") {
+        return fmt::format("distinct-kernel evaluations layer '{}''s sharing unit performed", c.layer);
+    }
     if (c.kind == "lane_steps") {
         return fmt::format("fold steps layer '{}''s early-decision lanes issued, summed over lanes", c.layer);
     }

@@ -1,5 +1,6 @@
 // The writer of the network-specific top module, shared by the files that emit its parts:
-// emit_top.cpp (ports, layers, output), emit_pruning.cpp (spatial pruning, performance counters),
+// emit_top.cpp (ports, layers, output), emit_early.cpp and emit_share.cpp (the units of early
+// decision and result sharing), emit_pruning.cpp (spatial pruning, performance counters),
 // emit_soc.cpp (the AXI4-Lite control block and the gating it needs).
 #pragma once
 
@@ -50,6 +51,8 @@ private:
     Stream emit_pool(const Layer& layer, const std::string& name, const Stream& in);
     Stream emit_dense(const Layer& layer, size_t index, const std::string& name, const Stream& in);
     Stream emit_unit(const Layer& layer, const std::string& name, const Stream& in);
+    // emit_share.cpp: the sharing unit of a conv layer with result sharing
+    Stream emit_share(const Layer& layer, const std::string& name, const Stream& in);
     // emit_early.cpp: a layer with early decision (with pooling, the max-pool after it too)
     Stream emit_early(const Layer& layer, size_t index, const std::string& name, const Stream& in);
     void emit_spatial_skip(const Layer& layer, size_t index, const std::string& name, const Stream& window,

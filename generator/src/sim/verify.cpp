@@ -4,6 +4,7 @@
 #include "bnngen/golden/early_decision.hpp"
 #include "bnngen/golden/fast_model.hpp"
 #include "bnngen/hw/cycle_model.hpp"
+#include "bnngen/hw/result_sharing.hpp"
 
 #include <algorithm>
 
@@ -24,6 +25,9 @@ std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, co
         a.positions = images * (l.kind == LayerKind::Conv ? int64_t{l.out.height} * l.out.width : 1);
         a.skipped = model.skipped_positions()[i];
         a.expected_unit_cycles = (a.positions - a.skipped) * hw::fold_steps(l);
+        if (l.share) {
+            a.expected_evaluations = (a.positions - a.skipped) * hw::plan_result_sharing(l).fold_classes;
+        }
         if (l.early) {
             const golden::EarlyDecisionCount& count = early[i];
             a.early = true;
@@ -41,6 +45,7 @@ std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, co
             else if (c.kind == "skipped") a.rtl_skipped = value;
             else if (c.kind == "unit_cycles") a.rtl_unit_cycles = value;
             else if (c.kind == "lane_steps") a.rtl_lane_steps = value;
+            else if (c.kind == "evaluations") a.rtl_evaluations = value;
         }
         out.push_back(std::move(a));
     }

@@ -37,6 +37,10 @@ struct LayerActivity {
     bool early = false;
     int64_t expected_lane_steps = 0;
     std::optional<int64_t> rtl_lane_steps;
+    // Result sharing (hw::SharePlan): distinct-kernel evaluations of the sharing unit, per computed
+    // position the plan's fold_classes.
+    int64_t expected_evaluations = 0;
+    std::optional<int64_t> rtl_evaluations;
 
     // The counters are 32 bits and wrap: a long run compares modulo 2^32 (early decision's busy
     // cycles, a range, only before the first wrap).
@@ -51,7 +55,7 @@ struct LayerActivity {
                    same(rtl_lane_steps, expected_lane_steps) && busy_in_range;
         }
         return same(rtl_positions, positions) && same(rtl_skipped, skipped) &&
-               same(rtl_unit_cycles, expected_unit_cycles);
+               same(rtl_unit_cycles, expected_unit_cycles) && same(rtl_evaluations, expected_evaluations);
     }
 };
 
