@@ -183,6 +183,14 @@ private:
                               layer.name, layer.kernel));
             return;
         }
+        if (layer.keep && *layer.keep < layer.in.channels) {
+            bag_.warning("share-steps-pruned-kernels", where,
+                         fmt::format("layer '{}' shares results over kept kernels only, but its sharing unit steps "
+                                     "through all {} input channels where kernel pruning's select mode steps through "
+                                     "the {} kept: {:.2g}x the unit cycles of the layer without prune.share",
+                                     layer.name, layer.in.channels, *layer.keep,
+                                     static_cast<double>(layer.in.channels) / *layer.keep));
+        }
         if (layer.fold.simd % taps != 0 || layer.in.channels % (layer.fold.simd / taps) != 0) {
             error(layer.location_of("fold.simd"), "fold-mismatch",
                   fmt::format("fold simd {} of layer '{}' (result sharing) must be a whole number of {} x {} kernels "

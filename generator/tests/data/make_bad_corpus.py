@@ -173,6 +173,9 @@ def bad_cases():
     a["conv2.threshold"][0] = -18              # at the bottom of [-18, 18]: always 1
     a["conv2.threshold"][5] = 19               # above the top: always 0
     cases["warning_threshold_unreachable"] = a
+
+    # Result sharing on a kernel-pruned layer: its unit steps through every input channel.
+    cases["warning_share_pruned_kernels"] = base("warning_share_pruned_kernels")
     return cases
 
 
