@@ -224,11 +224,17 @@ std::string format_text(const Analysis& a) {
                            a.total.early_removed_cycles, percent(a.total.early_removed_cycles, a.total.cycles_pruned));
     }
     if (any_share) {
+        double shared_ops = 0;
+        for (const LayerAnalysis& l : a.layers) {
+            shared_ops += l.shared ? l.remaining_ops : 0;
+        }
         out += fmt::format("result sharing (prune.share): {:.0f} operations per image removed by computing each "
-                           "distinct 2-D kernel once per input channel ({} of the remaining), {:.0f} by the sharing "
-                           "units, which share among the pe lanes of a fold ({})\n",
-                           a.total.share_removed_ops, percent(a.total.share_removed_ops, a.total.remaining_ops),
-                           a.total.share_unit_removed_ops, percent(a.total.share_unit_removed_ops, a.total.remaining_ops));
+                           "distinct 2-D kernel once per input channel ({} of the shared layers', {} of all remaining), "
+                           "{:.0f} by the sharing units, which share among the pe lanes of a fold ({}, {})\n",
+                           a.total.share_removed_ops, percent(a.total.share_removed_ops, shared_ops),
+                           percent(a.total.share_removed_ops, a.total.remaining_ops), a.total.share_unit_removed_ops,
+                           percent(a.total.share_unit_removed_ops, shared_ops),
+                           percent(a.total.share_unit_removed_ops, a.total.remaining_ops));
     }
     if (a.rtl_mismatches) {
         out += fmt::format("co-simulation mismatches against the golden model: {} of {} images\n", *a.rtl_mismatches,
