@@ -113,9 +113,14 @@ TEST_CASE("the network hash changes with any weight, threshold, fold or pruning,
     fold.layers.back().fold.pe = fold.layers.back().fold.pe == 1 ? 2 : 1;
     Network spatial = base;
     spatial.layers[1].spatial = SpatialPrune{0};
-    for (const Network* changed : {&weight, &threshold, &fold, &spatial}) {
+    Network shared = base;
+    shared.layers[1].share = ResultSharing{false};
+    Network inverse = base;
+    inverse.layers[1].share = ResultSharing{true};
+    for (const Network* changed : {&weight, &threshold, &fold, &spatial, &shared, &inverse}) {
         CHECK(rtl::network_hash(*changed) != hash);
     }
+    CHECK(rtl::network_hash(shared) != rtl::network_hash(inverse));
     Network target = base;
     target.target.clock_mhz = 123;  // the clock does not change what the design computes
     CHECK(rtl::network_hash(target) == hash);

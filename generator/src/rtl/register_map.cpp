@@ -97,6 +97,9 @@ uint32_t network_hash(const Network& net) {
         if (l.early) {  // only then: the hash of a network without early decision is as it was
             h = fnv1a(h, int64_t{1 + (l.early->threshold ? 1 : 0) + (l.early->pooling ? 2 : 0)});
         }
+        if (l.share) {  // likewise: a different unit, the same weights
+            h = fnv1a(h, int64_t{l.share->inverse ? 12 : 11});
+        }
     }
     return h;
 }
