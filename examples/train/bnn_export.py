@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bnn_model  # noqa: E402
 import bnn_train  # noqa: E402
 import int_model  # noqa: E402
+import kernel_sharing  # noqa: E402
 
 INT32_MIN, INT32_MAX = -2 ** 31, 2 ** 31 - 1
 
@@ -110,11 +111,12 @@ def choose_folds(infos, pe_max, simd_max, overrides):
     budget, and every other layer takes the cheapest (pe*simd) folding that meets it.
 
     infos: dicts with name, out (channels/features), work (taps per output), positions
-    (output pixels).  overrides: {name: (pe, simd)}.
+    (output pixels), optionally step (simd must be a multiple of it: k*k for result sharing).
+    overrides: {name: (pe, simd)}.
     """
     def options(L):
         return [(pe, simd) for pe in divisors(L["out"]) if pe <= pe_max
-                for simd in divisors(L["work"]) if simd <= simd_max]
+                for simd in divisors(L["work"]) if simd <= simd_max and simd % L.get("step", 1) == 0]
 
     def cycles(L, pe, simd):
         return (L["out"] // pe) * (L["work"] // simd) * L["positions"]
@@ -124,9 +126,10 @@ def choose_folds(infos, pe_max, simd_max, overrides):
     for L in infos:
         if L["name"] in overrides:
             pe, simd = overrides[L["name"]]
-            if L["out"] % pe or L["work"] % simd:
+            if L["out"] % pe or L["work"] % simd or simd % L.get("step", 1):
                 raise SystemExit(f"--fold {L['name']}={pe}x{simd}: pe must divide {L['out']} and "
-                                 f"simd must divide {L['work']}")
+                                 f"simd must divide {L['work']}"
+                                 + (f" in multiples of {L['step']} (result sharing)" if "step" in L else ""))
         else:
             ok = [o for o in options(L) if cycles(L, *o) <= budget]
             pe, simd = min(ok, key=lambda o: (o[0] * o[1], -o[1]))
@@ -176,7 +179,12 @@ def export_arrays(model, input_bits):
             taps = keep * k * k
             out_n, out_hw = block.out_ch, (h, w)  # 3x3, stride 1, padding 1: same size
             c = block.out_ch
-            infos.append({"name": name, "out": out_n, "work": taps, "positions": h * w})
+            if hasattr(block, "share_assign") and bool((block.share_assign >= 0).any()):
+                # the sharing unit steps through every input channel, whole kernels at a time
+                infos.append({"name": name, "out": out_n, "work": block.in_ch * k * k, "step": k * k,
+                              "positions": h * w})
+            else:
+                infos.append({"name": name, "out": out_n, "work": taps, "positions": h * w})
         else:
             entry.update(type="dense", out_features=block.out_f)
             taps, keep = block.in_f, None
@@ -213,6 +221,13 @@ def export_arrays(model, input_bits):
         if keep is not None and keep < block.in_ch:
             entry["prune"] = {"kernels": {"keep": keep}}
             arrays[f"{name}.kernel_mask"] = mask
+        if hasattr(block, "share_assign") and bool((block.share_assign >= 0).any()):
+            # --share tied the kernels up to inversion (the sign flips above invert whole channels)
+            entry.setdefault("prune", {})["share"] = {"mode": "inverse"}
+            kept = mask > 0 if keep is not None and keep < block.in_ch else None
+            distinct = kernel_sharing.distinct_kernels(wb, kept, inverse=True)
+            report.append(f"{name}: result sharing, at most {max(distinct)} distinct kernels per input channel, "
+                          f"{sum(distinct)} in all")
         layers.append(entry)
         first = False
     return arrays, layers, infos, report

@@ -446,7 +446,7 @@ def set_recording(model, names):
             block.recorded = None
 
 
-def early_pooling_penalty(model, names, tau, lanes=None):
+def early_pooling_penalty(model, names, tau, lanes=None, fired_only=False):
     """Expected fraction of pool-window positions computed under pooling pruning.
 
     For conv layer L followed by a KxK max-pool, with y the pre-sign BN output of the last
@@ -459,6 +459,11 @@ def early_pooling_penalty(model, names, tau, lanes=None):
     lanes {layer: pe} (optional, ours too): for those layers the unit's decoupled lanes are
     modelled: output channel c runs on lane c mod pe and, per image, the busiest lane sets the
     cycles; the layer's term is then the mean over images of the largest lane's mean E / (K*K).
+
+    fired_only (ours): count only the windows whose max-pool output is already 1 (some y >= 0;
+    a window that does not fire contributes 0).  Raising an earlier position of such a window
+    does not change the pooled output, so this term moves the first 1 forward inside windows
+    that fire anyway instead of making silent windows fire.
     """
     order = list(model.blocks.keys())
     values = []
@@ -472,6 +477,9 @@ def early_pooling_penalty(model, names, tau, lanes=None):
         p = p.reshape(n, c, hp, k, wp, k).permute(0, 1, 2, 4, 3, 5).reshape(n, c, hp, wp, k * k)
         none_before = torch.cumprod(1 - p, dim=-1)
         e = 1 + none_before[..., :-1].sum(-1)                            # [N, C, hp, wp]
+        if fired_only:
+            ywin = y[:, :, :hp * k, :wp * k].reshape(n, c, hp, k, wp, k)
+            e = e * (ywin.detach().amax(dim=(3, 5)) >= 0).to(e.dtype)
         pe = (lanes or {}).get(name)
         if pe:
             # channel c = j * pe + l runs on lane l

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bnn_model  # noqa: E402
+import kernel_sharing  # noqa: E402
 
 CHECKPOINT_VERSION = 1
 # Arguments that define the run: on --resume they come from the checkpoint, so a resumed run
@@ -32,7 +33,9 @@ RUN_ARGS = ("arch", "keep", "seed", "batch_size", "lr", "lr_schedule", "lr_step"
             "weight_decay", "prune_end", "mask_group", "train_limit", "test_limit", "data",
             "init", "background", "background_weight", "background_margin", "spatial",
             "early_pooling", "early_pooling_weight", "early_pooling_tau", "early_pooling_lanes",
-            "early_threshold", "early_threshold_weight", "early_threshold_margin")
+            "early_pooling_fired_weight",
+            "early_threshold", "early_threshold_weight", "early_threshold_margin",
+            "distill_init", "distill_temp", "share", "share_group")
 
 
 def parse_args(argv):
@@ -87,6 +90,10 @@ def parse_args(argv):
                    help="model the early unit's decoupled lanes in the pooling penalty: per image "
                         "the busiest lane (channel mod pe) counts, e.g. conv2=16,conv4=8 "
                         "(default: none, the mean over channels)")
+    p.add_argument("--early-pooling-fired-weight", type=float, default=0.0,
+                   help="weight of a second pooling term over the same layers that counts only the "
+                        "windows whose max-pool output is already 1: moves the first 1 of a firing "
+                        "window forward without making silent windows fire (default: 0, off)")
     p.add_argument("--early-threshold", default="",
                    help="binary threshold layers whose threshold-pruning work (DESIGN.md 4.3) "
                         "training reduces by pushing pre-activations away from the threshold, "
@@ -96,6 +103,21 @@ def parse_args(argv):
     p.add_argument("--early-threshold-margin", type=float, default=0.2,
                    help="distance |s - T| / taps below which a neuron is penalized "
                         "(default: %(default)s)")
+    p.add_argument("--distill-init", type=float, default=0.0, metavar="WEIGHT",
+                   help="knowledge distillation from the --init checkpoint's model (eval mode, "
+                        "fixed): add WEIGHT * T^2 * KL(teacher || student) of the logits softened "
+                        "by --distill-temp to the loss (default: 0, off)")
+    p.add_argument("--distill-temp", type=float, default=2.0,
+                   help="distillation temperature T (default: %(default)s)")
+    p.add_argument("--share", default="", metavar="LAYER=BUDGET,...",
+                   help="similar-kernel sharing (DESIGN.md 4.4): at most BUDGET distinct 2-D kernels, up to "
+                        "inversion, per input channel of each named binary conv layer; the kernels are "
+                        "clustered at the start (from --init's weights) and stay tied while training, so "
+                        "the export shares exactly (prune: {share: {mode: inverse}})")
+    p.add_argument("--share-group", default="", metavar="LAYER=G,...",
+                   help="--share's budget holds within each run of G consecutive output channels (the "
+                        "lanes of one neuron fold of the sharing unit at pe G: at most BUDGET engines per "
+                        "input channel); default: across all output channels")
     p.add_argument("--data", default=bnn_model.DEFAULT_DATA_DIR,
                    help="folder with the Fashion-MNIST idx .gz files (default: %(default)s)")
     p.add_argument("--train-limit", type=int, default=0,
@@ -147,6 +169,28 @@ def evaluate(model, images, labels, batch=1000):
     return correct / len(images)
 
 
+def teacher_logits(ckpt_path, images, batch=1000):
+    """Logits of a checkpoint's model in eval mode on `images` (the --distill-init teacher).
+    Computed once, before training: the teacher is fixed, and the whole run then costs one
+    teacher forward pass per training image instead of one per image and epoch."""
+    ckpt = load_checkpoint(ckpt_path)
+    teacher = build_model(ckpt["run"])
+    teacher.load_state_dict(ckpt["model"])
+    teacher.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            out.append(teacher(torch.from_numpy(images[i:i + batch]).float()))
+    return torch.cat(out)
+
+
+def distill_loss(logits, teacher, temp):
+    """T^2 * KL(softmax(teacher / T) || softmax(logits / T)), mean over the batch (Hinton et
+    al. 2015; the T^2 keeps the gradient scale independent of T)."""
+    return F.kl_div(F.log_softmax(logits / temp, dim=1), F.log_softmax(teacher / temp, dim=1),
+                    reduction="batchmean", log_target=True) * temp * temp
+
+
 def save_checkpoint(path, state):
     tmp = path + ".tmp"
     torch.save(state, tmp)
@@ -162,8 +206,48 @@ def load_checkpoint(path):
 
 
 def build_model(run):
-    """Model for a run's settings (a dict with 'arch' and 'keep')."""
-    return bnn_model.BNN(run["arch"], bnn_model.parse_keep(run["keep"]))
+    """Model for a run's settings (a dict with 'arch' and 'keep'; with 'share', the sharing plan's
+    buffers on those layers, to be filled by a checkpoint or by share_kernels)."""
+    model = bnn_model.BNN(run["arch"], bnn_model.parse_keep(run["keep"]))
+    for name in kernel_sharing.parse_budgets(run.get("share", "")):
+        if name in model.blocks and isinstance(model.blocks[name], bnn_model.ConvBlock):
+            kernel_sharing.attach_empty(model.blocks[name])
+    return model
+
+
+def share_kernels(model, spec, group_spec, log):
+    """--share: cluster each named layer's kernels to its budget and tie them; the blocks tied."""
+    try:
+        budgets = kernel_sharing.parse_budgets(spec)
+        groups = kernel_sharing.parse_budgets(group_spec)
+    except ValueError as e:
+        raise SystemExit(str(e))
+    for name in groups:
+        if name not in budgets:
+            raise SystemExit(f"--share-group {name}: not a layer of --share")
+    convs = [name for name, b in model.conv_blocks() if not b.first]
+    blocks = []
+    for name, budget in budgets.items():
+        if name not in convs:
+            raise SystemExit(f"--share {name}: not a binary conv layer of {model.arch} ({', '.join(convs)})")
+        block = model.blocks[name]
+        before = torch.where(block.weight.detach() >= 0, 1.0, -1.0)
+        group = groups.get(name)
+        if group is not None and block.out_ch % group:
+            raise SystemExit(f"--share-group {name}={group}: must divide its {block.out_ch} output channels")
+        assign, flip = kernel_sharing.plan_block(block, budget, inverse=True, group=group)
+        kernel_sharing.attach(block, assign, flip)
+        kernel_sharing.tie_(block)
+        after = torch.where(block.weight.detach() >= 0, 1.0, -1.0)
+        mask = block.kernel_mask.detach().numpy() > 0
+        distinct = sum(kernel_sharing.distinct_kernels(after.numpy(), mask, inverse=True))
+        kept = int(mask.sum())
+        log(f"# share {name}: budget {budget}{f' per {group} output channels' if group else ''}, "
+            f"{kept} kept kernels -> {distinct} distinct up to inversion "
+            f"({100 * (1 - distinct / kept):.1f}% fewer evaluations), {100 * (before != after).float().mean():.1f}% "
+            f"of the weights changed sign")
+        blocks.append(block)
+    return blocks
 
 
 def train(args):
@@ -203,7 +287,10 @@ def train(args):
         if init["run"]["arch"] != args.arch or init["run"]["keep"] != args.keep:
             raise SystemExit(f"--init {args.init}: it was trained with --arch {init['run']['arch']} "
                              f"--keep {init['run']['keep']!r}, not --arch {args.arch} --keep {args.keep!r}")
-        model.load_state_dict(init["model"])
+        state = dict(init["model"])
+        for key, value in model.state_dict().items():  # --share's buffers, planned below
+            state.setdefault(key, value)
+        model.load_state_dict(state)
     model.spatial_tolerance = bnn_model.parse_keep(args.spatial)
     for name in model.spatial_tolerance:
         if name not in [n for n, _ in model.conv_blocks()][1:]:
@@ -223,17 +310,28 @@ def train(args):
                                  f"and a pe dividing its channels")
     except ValueError as e:
         raise SystemExit(str(e))
+    if getattr(args, "early_pooling_fired_weight", 0.0) and not early_pool:
+        raise SystemExit("--early-pooling-fired-weight needs --early-pooling (the layers it applies to)")
     bnn_model.set_recording(model, set(early_pool) | set(early_thr))
+    distill = getattr(args, "distill_init", 0.0)
+    if distill:
+        if not args.init:
+            raise SystemExit("--distill-init needs --init (the teacher is the --init checkpoint's model)")
+        if args.distill_temp <= 0:
+            raise SystemExit(f"--distill-temp {args.distill_temp}: must be > 0")
+        teacher = teacher_logits(args.init, train_x)
     if ckpt is not None:
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         start_epoch, step, history = ckpt["epoch"], ckpt["step"], ckpt["history"]
         log(f"# resumed at epoch {start_epoch} (step {step}): {' '.join(map(shlex.quote, sys.argv))}")
+        shared = [model.blocks[name] for name in kernel_sharing.parse_budgets(args.share)]
     else:
         log(f"# {' '.join(map(shlex.quote, sys.argv))}")
         log(f"# run: {run}")
         log(f"# model: {model.arch}  keep: {model.keep or 'none'}  "
             f"params: {sum(p.numel() for p in model.parameters())}")
+        shared = share_kernels(model, args.share, args.share_group, log) if args.share else []
 
     n = len(train_x)
     steps_per_epoch = n // args.batch_size  # a last partial batch would skew BN statistics
@@ -251,7 +349,7 @@ def train(args):
         t0 = time.time()
         order = epoch_order(args.seed, epoch, n)
         loss_sum, correct, seen = 0.0, 0, 0
-        pen_pool_sum, pen_thr_sum = 0.0, 0.0
+        pen_pool_sum, pen_thr_sum, kd_sum, pen_fired_sum = 0.0, 0.0, 0.0, 0.0
         for i in range(steps_per_epoch):
             # Masks tighten until prune_steps, then stay frozen at exactly `keep` per channel.
             if step <= prune_steps and not args.init:
@@ -266,6 +364,10 @@ def train(args):
             y = torch.from_numpy(train_y[idx])
             logits = model(x)
             loss = F.cross_entropy(logits, y)
+            if distill:
+                kd = distill_loss(logits, teacher[torch.from_numpy(idx)], args.distill_temp)
+                loss = loss + distill * kd
+                kd_sum += float(kd) * len(idx)
             if background:
                 penalty = bnn_model.background_penalty(model, args.background_margin, background)
                 loss = loss + args.background_weight * penalty
@@ -274,6 +376,11 @@ def train(args):
                                                           early_lanes)
                 loss = loss + args.early_pooling_weight * pen_pool
                 pen_pool_sum += float(pen_pool) * len(idx)
+                if getattr(args, "early_pooling_fired_weight", 0.0):
+                    pen_fired = bnn_model.early_pooling_penalty(model, early_pool, args.early_pooling_tau,
+                                                               early_lanes, fired_only=True)
+                    loss = loss + args.early_pooling_fired_weight * pen_fired
+                    pen_fired_sum += float(pen_fired) * len(idx)
             if early_thr:
                 pen_thr = bnn_model.early_threshold_penalty(model, early_thr, args.early_threshold_margin)
                 loss = loss + args.early_threshold_weight * pen_thr
@@ -282,6 +389,8 @@ def train(args):
             loss.backward()
             opt.step()
             model.clamp_latent()
+            for block in shared:
+                kernel_sharing.tie_(block)
             step += 1
             loss_sum += float(loss) * len(idx)
             correct += int((logits.argmax(1) == y).sum())
@@ -292,8 +401,12 @@ def train(args):
                "lr": opt.param_groups[0]["lr"], "seconds": time.time() - t0}
         if early_pool:
             rec["early_pooling_penalty"] = pen_pool_sum / seen
+            if getattr(args, "early_pooling_fired_weight", 0.0):
+                rec["early_pooling_fired_penalty"] = pen_fired_sum / seen
         if early_thr:
             rec["early_threshold_penalty"] = pen_thr_sum / seen
+        if distill:
+            rec["distill_loss"] = kd_sum / seen
         history.append(rec)
         keep_now = ",".join(f"{name}={int(b.kernel_mask.sum(1).max())}"
                             for name, b in model.conv_blocks() if name in model.keep)
@@ -303,7 +416,10 @@ def train(args):
             + (f"  background channels at +1: {bnn_model.background_channels_on(model, background)}"
                if background else "")
             + (f"  early_pooling_penalty {rec['early_pooling_penalty']:.4f}" if early_pool else "")
+            + (f"  early_pooling_fired_penalty {rec['early_pooling_fired_penalty']:.4f}"
+               if "early_pooling_fired_penalty" in rec else "")
             + (f"  early_threshold_penalty {rec['early_threshold_penalty']:.4f}" if early_thr else "")
+            + (f"  distill_loss {rec['distill_loss']:.4f}" if distill else "")
             + f"  {rec['seconds']:.0f}s")
         save_checkpoint(ckpt_path, {
             "version": CHECKPOINT_VERSION, "run": run, "model": model.state_dict(),

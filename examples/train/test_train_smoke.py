@@ -3,7 +3,8 @@
 it and checks that the export is bit-exact against PyTorch through int_model.py.  Also checks
 threshold folding, the pruning schedule, --resume determinism, int_model.py itself against
 a naive loop implementation of the contract, checkpoint_from_export.py's exact round trip and
-the early-decision regularizers (--early-pooling, --early-threshold).
+the early-decision regularizers (--early-pooling, --early-threshold), distillation
+(--distill-init) and similar-kernel sharing (--share).
 
   /usr/bin/python3 examples/train/test_train_smoke.py
 
@@ -421,6 +422,30 @@ def early_penalties_are_finite_and_differentiable():
     assert model.blocks["conv2"].weight.grad.abs().sum() > 0
     # no layer named: zero penalty
     assert float(bnn_model.early_pooling_penalty(model, [], 1.0)) == 0.0
+    # fired_only: only windows whose pooled output is 1 count; it moves their first 1 forward
+    model(torch.from_numpy(images[:50]).float())
+    pool = bnn_model.early_pooling_penalty(model, names, 1.0)
+    fired = bnn_model.early_pooling_penalty(model, names, 1.0, fired_only=True)
+    assert 0.0 < float(fired) < float(pool), (fired, pool)
+    model.zero_grad()
+    fired.backward()
+    assert model.blocks["conv2"].weight.grad.abs().sum() > 0
+    with torch.no_grad():
+        model.blocks["conv2"].bn.bias.fill_(-100.0)                 # no window fires
+        model(torch.from_numpy(images[:50]).float())
+    assert float(bnn_model.early_pooling_penalty(model, names, 1.0, fired_only=True)) == 0.0
+    assert float(bnn_model.early_pooling_penalty(model, names, 1.0)) > 0.99
+    out = os.path.join(TMP, "early_fired")
+    common = TINY + ["--epochs", "1", "--train-limit", "200", "--out", out]
+    hist = bnn_train.main(common + ["--early-pooling", "conv2", "--early-pooling-fired-weight", "1"])
+    assert 0.0 < hist[-1]["early_pooling_fired_penalty"] <= hist[-1]["early_pooling_penalty"], hist[-1]
+    try:
+        bnn_train.main(TINY + ["--epochs", "1", "--train-limit", "200", "--out", out + "_bad",
+                               "--early-pooling-fired-weight", "1"])
+    except SystemExit:
+        pass
+    else:
+        raise AssertionError("--early-pooling-fired-weight without --early-pooling was accepted")
 
 
 @test
@@ -450,6 +475,94 @@ def early_regularizers_reduce_early_decision_work():
                                        {"conv2": (4, 9)})["conv2"]
     assert work[reg]["ops"] > work[plain]["ops"] + 0.02, work
     assert work[reg]["cyc"] > work[plain]["cyc"], work
+
+
+@test
+def distillation_keeps_the_fine_tuned_model_close_to_its_init():
+    """--distill-init: the fine-tuned model's eval-mode predictions agree with the --init
+    model's (the teacher's) more often than without distillation, same fine-tuning otherwise."""
+    ckpt = os.path.join(TMP, "from_export.pt")
+    if not os.path.exists(ckpt):
+        checkpoint_from_export_round_trips_exactly()
+    logits = torch.randn(4, 10)
+    assert float(bnn_train.distill_loss(logits, logits, 2.0)) < 1e-6
+    assert float(bnn_train.distill_loss(logits, -logits, 2.0)) > 0.1
+    common = TINY + ["--train-limit", "2000", "--epochs", "2", "--lr", "0.02", "--init", ckpt]
+    plain, kd = os.path.join(TMP, "early_plain"), os.path.join(TMP, "distill")
+    if not os.path.exists(os.path.join(plain, "checkpoint.pt")):
+        bnn_train.main(common + ["--out", plain])
+    hist = bnn_train.main(common + ["--out", kd, "--distill-init", "5", "--distill-temp", "2"])
+    assert "distill_loss" in hist[-1] and hist[-1]["distill_loss"] >= 0, hist[-1]
+    try:
+        bnn_train.main(TINY + ["--epochs", "1", "--train-limit", "100", "--distill-init", "1",
+                               "--out", os.path.join(TMP, "distill_no_init")])
+    except SystemExit:
+        pass
+    else:
+        raise AssertionError("--distill-init without --init was accepted")
+    images, _ = bnn_model.load_fashion_mnist(bnn_model.DEFAULT_DATA_DIR, "t10k")
+    x = torch.from_numpy(images[:1000]).float()
+    preds = {}
+    for name, path in (("teacher", ckpt), ("plain", os.path.join(plain, "checkpoint.pt")),
+                       ("distilled", os.path.join(kd, "checkpoint.pt"))):
+        c = torch.load(path)
+        model = bnn_train.build_model(c["run"])
+        model.load_state_dict(c["model"])
+        model.eval()
+        with torch.no_grad():
+            preds[name] = model(x).argmax(1).numpy()
+    agree = {k: float(np.mean(preds[k] == preds["teacher"])) for k in ("plain", "distilled")}
+    assert agree["distilled"] > agree["plain"] + 0.01, agree
+
+
+@test
+def similar_kernel_sharing_stays_tied_and_exports_shared():
+    """--share conv2=3: every input channel of conv2 keeps at most 3 distinct kernels up to
+    inversion through fine-tuning (tied), --resume keeps the tie, and the export declares
+    prune.share (mode inverse), folds simd in whole kernels and is bit-exact."""
+    import kernel_sharing
+    latent = np.array([[0.5, 0.4, -0.1], [0.5, 0.3, -0.2], [-0.6, -0.4, 0.1], [0.1, -0.5, 0.5]])
+    assign, flip = kernel_sharing.cluster_channel(latent, 2, inverse=True)
+    assert assign[0] == assign[1] == assign[2] and flip[2] == -flip[0] and assign[3] != assign[0], (assign, flip)
+    block = bnn_model.ConvBlock(4, 8, first=False)
+    block.kernel_mask[5, 1] = 0
+    a, f = kernel_sharing.plan_block(block, 1, inverse=True, group=4)  # --share-group: per fold of 4 lanes
+    kernel_sharing.attach(block, a, f)
+    kernel_sharing.tie_(block)
+    w = np.where(block.weight.detach().numpy() >= 0, 1, -1)
+    mask = block.kernel_mask.numpy() > 0
+    assert max(kernel_sharing.distinct_kernels(w, mask, True, group=4)) == 1
+    assert max(kernel_sharing.distinct_kernels(w, mask, True)) == 2 and int(a[5, 1]) == -1
+    ckpt = os.path.join(TMP, "from_export.pt")
+    if not os.path.exists(ckpt):
+        checkpoint_from_export_round_trips_exactly()
+    common = TINY + ["--train-limit", "1000", "--epochs", "2", "--lr", "0.02", "--init", ckpt, "--share", "conv2=3"]
+    out = os.path.join(TMP, "share")
+    bnn_train.main(common + ["--out", out, "--stop-after", "1"])
+    bnn_train.main(common + ["--out", out, "--resume"])
+    with open(os.path.join(out, "train.log")) as f:
+        assert "# share conv2: budget 3" in f.read()
+    c = torch.load(os.path.join(out, "checkpoint.pt"))
+    w = np.where(c["model"]["blocks.conv2.weight"].numpy() >= 0, 1, -1)
+    mask = c["model"]["blocks.conv2.kernel_mask"].numpy() > 0
+    assert max(kernel_sharing.distinct_kernels(w, mask, inverse=True)) <= 3
+    exported = out + "_export"
+    export_and_check(exported, ckpt=os.path.join(out, "checkpoint.pt"))
+    with open(os.path.join(exported, "network.yaml")) as f:
+        net = yaml.safe_load(f)
+    conv2 = net["layers"][2]
+    assert conv2["prune"] == {"kernels": {"keep": 4}, "share": {"mode": "inverse"}}, conv2
+    assert conv2["fold"]["simd"] % 9 == 0 and 8 % (conv2["fold"]["simd"] // 9) == 0, conv2
+    with np.load(os.path.join(exported, "weights.npz")) as arrays:
+        counts = kernel_sharing.distinct_kernels(arrays["conv2.weight"], arrays["conv2.kernel_mask"] > 0, True)
+    assert max(counts) <= 3, counts
+    try:
+        bnn_train.main(TINY + ["--epochs", "1", "--train-limit", "100", "--share", "conv1=2",
+                               "--out", os.path.join(TMP, "share_first")])
+    except SystemExit:
+        pass
+    else:
+        raise AssertionError("--share on the integer first layer was accepted")
 
 
 def main():
