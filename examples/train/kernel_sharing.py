@@ -62,12 +62,12 @@ def cluster_channel(latent, budget, inverse, iterations=30):
     # Start from the most common classes, then move kernels to the centroid they agree with most.
     centroids = np.array([[1.0 if b else -1.0 for b in k] for k in distinct[:budget]])
     assign, flip = np.zeros(n, int), np.ones(n)
-    for _ in range(iterations):
+    for iteration in range(iterations):
         dots = latent @ centroids.T  # [n, budget]
         score = np.abs(dots) if inverse else dots
         new_assign = score.argmax(1)
         new_flip = np.where(dots[np.arange(n), new_assign] >= 0, 1.0, -1.0) if inverse else np.ones(n)
-        if np.array_equal(new_assign, assign) and np.array_equal(new_flip, flip) and _ > 0:
+        if iteration > 0 and np.array_equal(new_assign, assign) and np.array_equal(new_flip, flip):
             break
         assign, flip = new_assign, new_flip
         for b in range(budget):
