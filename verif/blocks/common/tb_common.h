@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
@@ -111,6 +112,16 @@ inline Bits get_port(const VlWide<N>& port, int width) {
     Bits b(width);
     for (std::size_t k = 0; k < N; ++k) b.set_word(int(k), port[k]);
     return b;
+}
+
+// A $readmemh image: one word per line, most significant digit first; exits 2 if it cannot write.
+inline void write_hex(const std::string& path, const std::vector<Bits>& words) {
+    std::ofstream f(path);
+    for (const auto& w : words) f << w.hex() << "\n";
+    if (!f) {
+        std::fprintf(stderr, "cannot write %s\n", path.c_str());
+        std::exit(2);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@
 #include <memory>
 
 using tb::Bits;
+using tb::write_hex;
 
 namespace {
 
@@ -55,15 +56,6 @@ Bits from_hex(const std::string& s, int width) {
         for (int k = 0; k < 4 && bit < width; ++k, ++bit) b.set(bit, (d >> k) & 1);
     }
     return b;
-}
-
-void write_hex(const std::string& path, const std::vector<Bits>& words) {
-    std::ofstream f(path);
-    for (const auto& w : words) f << w.hex() << "\n";
-    if (!f) {
-        std::fprintf(stderr, "cannot write %s\n", path.c_str());
-        std::exit(2);
-    }
 }
 
 int clog2(long v) {  // Verilog's $clog2

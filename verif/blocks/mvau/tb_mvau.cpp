@@ -36,15 +36,7 @@
 #include <memory>
 
 using tb::Bits;
-
-static void write_hex(const std::string& path, const std::vector<Bits>& words) {
-    std::ofstream f(path);
-    for (const auto& w : words) f << w.hex() << "\n";
-    if (!f) {
-        std::fprintf(stderr, "cannot write %s\n", path.c_str());
-        std::exit(2);
-    }
-}
+using tb::write_hex;
 
 int main(int argc, char** argv) {
     auto ctx = std::make_unique<VerilatedContext>();
