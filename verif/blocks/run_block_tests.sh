@@ -703,6 +703,73 @@ CFG
 fi
 
 # ------------------------------------------------------------------------------------------------
+if want reuse_unit; then
+    echo "== reuse_unit"
+    S="$T/reuse_unit/reuse_unit.v $T/stream_fifo/stream_fifo.v"
+    # memory images for the static checks (TAPS=27 KERNEL_TAPS=9 OUT_CHANNELS=6 PE=3 SIMD=9
+    # USE_KEEP=1: 6 weight and mask words of 27 bits, 2 step words of 3 bits, 2 threshold words of
+    # 3x16 bits); yosys reads them (named by chparam), Verilator lint and iverilog do not.
+    mkdir -p "$B/static_reuse_unit"
+    printf '%s\n' 5a3c1e7 0e0f32a 7ff0155 2a7b001 3ff2a5c 161b9c0 > "$B/static_reuse_unit/weights.hex"
+    printf '%s\n' 7fffe00 00001ff 7fc01ff 0000000 7ffffff 003fe00 > "$B/static_reuse_unit/keep.hex"
+    printf '%s\n' 7 5 > "$B/static_reuse_unit/steps.hex"
+    printf '%s\n' 0005fffe0004 000d00090000 > "$B/static_reuse_unit/thresholds.hex"
+    RU_P="TAPS=27 KERNEL_TAPS=9 OUT_CHANNELS=6 PE=3 SIMD=9 USE_KEEP=1"
+    # shellcheck disable=SC2086
+    static_checks reuse_unit reuse_unit "$S" \
+        "chparam -set TAPS 27 -set KERNEL_TAPS 9 -set OUT_CHANNELS 6 -set PE 3 -set SIMD 9 -set USE_KEEP 1 -set WEIGHT_FILE \"weights.hex\" -set KEEP_FILE \"keep.hex\" -set STEP_FILE \"steps.hex\" -set THRESHOLD_FILE \"thresholds.hex\" reuse_unit;" \
+        $RU_P
+    static_checks reuse_unit reuse_unit "$S" \
+        "chparam -set TAPS 288 -set OUT_CHANNELS 32 -set PE 16 -set SIMD 8 -set PARAM_WIDTH 12 reuse_unit;" \
+        TAPS=288 OUT_CHANNELS=32 PE=16 SIMD=8 PARAM_WIDTH=12
+    # shellcheck disable=SC2086
+    {
+    rejects reuse_unit reuse_unit "$S" ERROR_reuse_unit_PE_must_divide_OUT_CHANNELS $RU_P PE=4
+    rejects reuse_unit reuse_unit "$S" ERROR_reuse_unit_SIMD_must_divide_TAPS $RU_P SIMD=4
+    rejects reuse_unit reuse_unit "$S" ERROR_reuse_unit_KERNEL_TAPS_must_divide_TAPS $RU_P KERNEL_TAPS=4
+    rejects reuse_unit reuse_unit "$S" ERROR_reuse_unit_USE_KEEP_must_be_0_or_1 $RU_P USE_KEEP=2
+    rejects reuse_unit reuse_unit "$S" ERROR_reuse_unit_PARAM_WIDTH_must_be_2_to_32 $RU_P PARAM_WIDTH=33
+    rejects reuse_unit reuse_unit "$S" ERROR_reuse_unit_sizes_PE_SIMD_must_be_at_least_1 $RU_P SIMD=0
+    }
+    # TAPS KT OC PE SIMD KEEP: NF=1 (PE = OC) with 3 chunks; SF=1 (SIMD = TAPS) with NF=1, so every
+    # window is one step and one-step windows follow back to back (P_ref = the accumulator), with and
+    # without a mask; SF=1 with NF=4; 3x3 on 3 channels (odd sizes, C 3, OC 6 PE 3) with KT=9, chunk
+    # = one kernel, mask, and the same with KT=1 and no mask; NF=1 with KT=9 and SIMD=6 (chunks
+    # straddle kernels), mask; NF=5 (OUT_DEPTH 2), mask; SIMD=1, NF=3 (tiny chunks); the CNV's conv2
+    # (3x3x32 -> 32, PE 16, SIMD 8: NF=2, SF=36) without and with a mask. Runs: the four stall
+    # patterns, then no stalls with 2 resets in the stream (busy or idle) and stalls with 3.
+    RU_RUNS=("${STALLS[@]/%/ RST=0}" "p_in=0.0 p_out=0.0 RST=2" "p_in=0.3 p_out=0.3 RST=3")
+    while read -r taps kt oc pe simd keep; do
+        name="reuse_unit_t${taps}_kt${kt}_oc${oc}_pe${pe}_simd${simd}_keep${keep}"
+        dir="$B/$name"
+        kparams=()
+        [ "$keep" = 1 ] && kparams=("KEEP_FILE=\"$dir/keep.hex\"" "STEP_FILE=\"$dir/steps.hex\"")
+        build "$name" reuse_unit "$S $V/reuse_unit/tb_reuse_unit.cpp" TAPS=$taps KERNEL_TAPS=$kt OUT_CHANNELS=$oc \
+            PE=$pe SIMD=$simd PARAM_WIDTH=12 USE_KEEP=$keep "WEIGHT_FILE=\"$dir/weights.hex\"" \
+            "THRESHOLD_FILE=\"$dir/thresholds.hex\"" "${kparams[@]}" || continue
+        seed=1
+        for st in "${RU_RUNS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" TAPS=$taps KT=$kt OC=$oc PE=$pe SIMD=$simd PW=12 KEEP=$keep wfile="$dir/weights.hex" \
+                kfile="$dir/keep.hex" sfile="$dir/steps.hex" tfile="$dir/thresholds.hex" n=400 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+9 1 4 4 3 0
+36 9 4 4 36 0
+36 9 4 4 36 1
+24 1 8 2 24 0
+27 9 6 3 9 1
+27 1 6 3 9 0
+72 9 8 8 6 1
+45 9 10 2 15 1
+7 1 3 1 1 0
+288 1 32 16 8 0
+288 1 32 16 8 1
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
 echo "block tests took $(( $(date +%s) - START )) s"
 if [ $fail -ne 0 ]; then
     echo "failed:"; printf '  %s\n' "${failed_names[@]}"
