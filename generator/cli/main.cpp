@@ -156,7 +156,7 @@ std::string join(const std::vector<int64_t>& values) {
 void print_layer_activity(const bnngen::sim::VerifyReport& report) {
     const double images = static_cast<double>(std::max<int64_t>(1, report.images_returned));
     fmt::print("{:<12} {:>10} {:>18} {:>24} {:>24}  {}\n", "layer", "positions", "skipped (golden)", "unit cycles/image",
-               "lane steps|evals/image", "counters");
+               "lane steps|evals|chunks", "counters");
     for (const auto& l : report.layers) {
         std::string skipped = l.rtl_skipped ? fmt::format("{:.1f}% ({:.1f}%)", 100.0 * static_cast<double>(*l.rtl_skipped) /
                                                               static_cast<double>(std::max<int64_t>(1, l.positions)),
@@ -168,12 +168,14 @@ void print_layer_activity(const bnngen::sim::VerifyReport& report) {
                                                : std::string("-");
         // early decision: busy cycles against the busiest lane's steps (a lower bound), and all lanes' steps (exact)
         // result sharing: the sharing unit's distinct-kernel evaluations (exact)
+        // similarity reuse: the reuse unit's computed chunk steps (exact)
         auto per_image = [&](const std::optional<int64_t>& rtl, int64_t expected) {
             return fmt::format("{:.1f} ({:.1f})", static_cast<double>(*rtl) / images, static_cast<double>(expected) / images);
         };
         std::string steps = l.rtl_lane_steps    ? per_image(l.rtl_lane_steps, l.expected_lane_steps)
                             : l.rtl_evaluations ? per_image(l.rtl_evaluations, l.expected_evaluations)
-                                                : std::string("-");
+                            : l.rtl_computed_chunks ? per_image(l.rtl_computed_chunks, l.expected_computed_chunks)
+                                                    : std::string("-");
         fmt::print("{:<12} {:>10} {:>18} {:>24} {:>24}  {}\n", l.layer, l.positions, skipped, cycles, steps,
                    l.counters_match() ? "match" : "MISMATCH");
     }

@@ -111,7 +111,7 @@ TEST_CASE("early decision's outputs equal the network's own on random networks, 
             const std::vector<Tensor> outputs = model.run_layers(images.data() + i * net.input_shape().size());
             for (size_t index = 1; index < net.layers.size(); ++index) {
                 Layer& l = net.layers[index];
-                if (!net.can_decide_early(index) || l.share) {  // result sharing excludes early decision
+                if (!net.can_decide_early(index) || l.share || l.reuse) {  // sharing and reuse exclude early decision
                     continue;
                 }
                 const bool before_pool = net.can_prune_pooling(index);

@@ -72,11 +72,12 @@ class Builder:
         return self.x if self.integer else self.x * 2 - 1
 
     def conv(self, name, out, k, stride=1, padding=0, pad_value=-1, pe=1, simd=1, keep=None, mask_group=1,
-             spatial=None, share=None, kernel_pool=None):
+             spatial=None, share=None, kernel_pool=None, reuse=None):
         """keep: kernels kept per output channel (random structured mask, the same for runs of
         mask_group consecutive channels); spatial: tolerance of background spatial pruning;
         share: result sharing mode (repeated or inverse); kernel_pool: draw each input channel's
-        kernels from this many random kernels, some inverted, so that they repeat."""
+        kernels from this many random kernels, some inverted, so that they repeat; reuse: similarity
+        reuse mode (inputs)."""
         c = self.x.shape[1]
         w = self.signs(out, c, k, k)
         if kernel_pool is not None:
@@ -104,6 +105,8 @@ class Builder:
             prune.append(f"spatial: {{mode: background, tolerance: {spatial}}}")
         if share is not None:
             prune.append(f"share: {{mode: {share}}}")
+        if reuse is not None:
+            prune.append(f"reuse: {{mode: {reuse}}}")
         if prune:
             extra += f", prune: {{{', '.join(prune)}}}"
         self.layers.append(f"{{name: {name}, type: conv, out_channels: {out}, kernel: {k}, stride: {stride}, "
@@ -134,8 +137,8 @@ class Builder:
                            f"fold: {{pe: {pe}, simd: {simd}}}}}")
 
     def write(self, shape, images_file, note, unpruned_twin=False, soc=None):
-        """unpruned_twin: also write unpruned.yaml, the same network without spatial pruning and
-        result sharing, whose outputs the (tolerance-0) design must reproduce exactly.  soc: the
+        """unpruned_twin: also write unpruned.yaml, the same network without spatial pruning,
+        result sharing and similarity reuse, whose outputs the (tolerance-0) design must reproduce exactly.  soc: the
         YAML value of `soc`."""
         self.soc = soc
         folder = os.path.join(HERE, self.name)
@@ -144,13 +147,13 @@ class Builder:
         if unpruned_twin:
             twin = []
             for layer in self.layers:
-                for key in ("spatial", "share"):
+                for key in ("spatial", "share", "reuse"):
                     layer = re.sub(r"prune: \{" + key + r": \{[^}]*\}\}, ", "", layer)
                     layer = re.sub(r", " + key + r": \{[^}]*\}", "", layer)
                     layer = re.sub(r"prune: \{" + key + r": \{[^}]*\}, ", "prune: {", layer)
                 twin.append(layer)
             self._write_yaml(os.path.join(folder, "unpruned.yaml"), shape,
-                             f"{note}, without its spatial pruning and result sharing", twin, self.name + "_unpruned")
+                             f"{note}, without its spatial pruning, result sharing and reuse", twin, self.name + "_unpruned")
         self._write_yaml(os.path.join(folder, "network.yaml"), shape, note, self.layers, self.name)
         np.savez_compressed(os.path.join(folder, "weights.npz"), **self.arrays)
         if images_file is not None:
@@ -275,6 +278,22 @@ def main():
     b.dense("fc1", 10, last=True, pe=2, simd=49)
     b.write((1, 28, 28), None, "result sharing (inverse with kernel and exact spatial pruning, repeated)",
             unpruned_twin=True)
+    similarity_reuse()
+
+
+def similarity_reuse():
+    # 10. similarity reuse of input windows: with kernel pruning and exact spatial pruning
+    #     (kernel-major chunks of one 3x3 kernel, pruned chunks skipped), then tap-major chunks of 4
+    #     channels with pad_value +1 and stride 2, all 16 output channels in one lane set. The design
+    #     must reproduce the network without reuse and spatial pruning.
+    b = Builder("similarity_reuse", fmnist(120), 8, seed=10)
+    b.conv("conv1", 8, 3, padding=1, pe=8, simd=9)
+    b.conv("conv2", 16, 3, padding=1, pe=4, simd=9, keep=4, mask_group=4, spatial=0, reuse="inputs")
+    b.pool("pool1", 2)
+    b.conv("conv3", 16, 3, stride=2, padding=1, pad_value=+1, pe=16, simd=4, reuse="inputs")
+    b.dense("fc1", 10, last=True, pe=2, simd=49)
+    b.write((1, 28, 28), None, "similarity reuse (kernel-major with kernel and exact spatial pruning, tap-major "
+            "with stride 2)", unpruned_twin=True)
 
 
 if __name__ == "__main__":

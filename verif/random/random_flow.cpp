@@ -7,7 +7,7 @@
 //   bnngen_random_flow --first S --count N [--work DIR] [--images N] [--jobs J] [--with F[+F...]] [--list]
 //
 // --with runs only the seeds whose network has one layer with all the named features (early,
-// threshold, pooling, spatial, keep, stride, pool-stride, dense, share, inverse; no-F for its
+// threshold, pooling, spatial, keep, stride, pool-stride, dense, share, inverse, reuse; no-F for its
 // absence); --list
 // prints those networks and runs nothing, to plan a soak.
 //
@@ -68,6 +68,9 @@ std::string describe(const Network& net) {
         if (l.share) {
             text += fmt::format(" share {}", l.share->inverse ? "inverse" : "repeated");
         }
+        if (l.reuse) {
+            text += fmt::format(" reuse {}", l.reuse->weights ? "weights" : "inputs");
+        }
         if (l.is_compute()) {
             text += fmt::format("{} {}", l.activation == Activation::None ? " scores" : "", fold_text(l));
         }
@@ -90,7 +93,7 @@ struct Options {
 // network has a layer with every named feature (--with early+keep+no-stride: an early-decision layer
 // with kernel pruning and stride 1).
 constexpr std::string_view kFeatures[] = {"early", "threshold", "pooling", "spatial", "keep",
-                                          "stride", "pool-stride", "dense", "share", "inverse"};
+                                          "stride", "pool-stride", "dense", "share", "inverse", "reuse"};
 
 bool layer_has(const Network& net, size_t i, std::string_view feature) {
     if (feature.starts_with("no-")) {
@@ -108,6 +111,7 @@ bool layer_has(const Network& net, size_t i, std::string_view feature) {
     if (feature == "dense") return l.kind == LayerKind::Dense;
     if (feature == "share") return l.share.has_value();
     if (feature == "inverse") return l.share.has_value() && l.share->inverse;
+    if (feature == "reuse") return l.reuse.has_value();
     return false;
 }
 

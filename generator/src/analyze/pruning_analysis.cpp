@@ -3,6 +3,7 @@
 #include "bnngen/golden/background.hpp"
 #include "bnngen/golden/early_decision.hpp"
 #include "bnngen/golden/fast_model.hpp"
+#include "bnngen/golden/similarity_reuse.hpp"
 #include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/hw/result_sharing.hpp"
 
@@ -30,7 +31,7 @@ double mvau_cycles(const hw::CycleModel& model, const std::string& layer) {
             continue;
         }
         for (const hw::StageCycles& s : lc.stages) {
-            if (s.stage == "mvau" || s.stage == "share") {
+            if (s.stage == "mvau" || s.stage == "share" || s.stage == "reuse") {
                 return static_cast<double>(s.cycles);
             }
         }
@@ -69,6 +70,7 @@ Network unpruned(const Network& net) {
         l.spatial.reset();
         l.early.reset();
         l.share.reset();
+        l.reuse.reset();
         if (l.kind == LayerKind::Conv) {
             std::fill(l.kernel_mask.begin(), l.kernel_mask.end(), uint8_t{1});
         }
@@ -85,12 +87,20 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
     std::vector<golden::EarlyDecisionCount> early(net.layers.size());
     const bool any_early = std::any_of(net.layers.begin(), net.layers.end(), [](const Layer& l) { return l.early.has_value(); });
     const std::vector<golden::Tensor> backgrounds = any_early ? golden::background_vectors(net) : std::vector<golden::Tensor>{};
+    // Similarity reuse is counted for every layer that could take it (the recommendation), in
+    // stream order from a reset, as the reuse unit sees the images.
+    const std::vector<size_t> reuse_layers = reuse_candidates(net);
+    golden::ReuseCounter reuse(net, reuse_layers);
     for (int64_t i = 0; i < images.count; ++i) {
-        if (!any_early) {
+        if (!any_early && reuse_layers.empty()) {
             model.predict(images.image(i));
             continue;
         }
-        golden::add_early_decision_counts(net, model.run_layers(images.image(i)), backgrounds, early);
+        const std::vector<golden::Tensor> outputs = model.run_layers(images.image(i));
+        if (any_early) {
+            golden::add_early_decision_counts(net, outputs, backgrounds, early);
+        }
+        reuse.add_image(outputs);
     }
     const double n = static_cast<double>(std::max<int64_t>(1, images.count));
     std::vector<double> computed_share(net.layers.size(), 1.0);
@@ -99,6 +109,10 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
         if (l.spatial && images.count > 0) {
             computed_share[i] = 1.0 - static_cast<double>(model.skipped_positions()[i]) /
                                           (static_cast<double>(positions(l)) * n);
+        }
+        if (l.reuse && !l.reuse->weights && images.count > 0) {  // the reuse unit's share of its worst case
+            computed_share[i] = static_cast<double>(reuse.counts()[i].unit_cycles) /
+                                (static_cast<double>(positions(l) * hw::fold_steps(l)) * n);
         }
     }
     const Network baseline = unpruned(net);
@@ -153,6 +167,9 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
         }
         accumulate(a.total, la);
         a.layers.push_back(std::move(la));
+    }
+    for (size_t i : reuse_layers) {
+        a.reuse.push_back(analyze_reuse_layer(net.layers[i], reuse.counts()[i], *reuse.plan(i), n));
     }
     return a;
 }
@@ -236,6 +253,7 @@ std::string format_text(const Analysis& a) {
                            percent(a.total.share_unit_removed_ops, shared_ops),
                            percent(a.total.share_unit_removed_ops, a.total.remaining_ops));
     }
+    out += format_reuse_text(a.reuse);
     if (a.rtl_mismatches) {
         out += fmt::format("co-simulation mismatches against the golden model: {} of {} images\n", *a.rtl_mismatches,
                            *a.rtl_images);
@@ -274,6 +292,7 @@ std::string format_json(const Analysis& a) {
                        json_number(a.cycle_speedup()));
     out += fmt::format("  \"interval_unpruned\": {},\n  \"interval_pruned\": {},\n  \"interval_rtl\": {},\n",
                        a.interval_unpruned, a.interval_pruned, a.interval_rtl ? json_number(*a.interval_rtl) : "null");
+    out += fmt::format("  \"reuse\": {},\n", format_reuse_json(a.reuse));
     out += fmt::format("  \"rtl_images\": {},\n  \"rtl_mismatches\": {}\n}}\n",
                        a.rtl_images ? fmt::format("{}", *a.rtl_images) : "null",
                        a.rtl_mismatches ? fmt::format("{}", *a.rtl_mismatches) : "null");

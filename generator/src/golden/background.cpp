@@ -53,4 +53,34 @@ std::vector<Tensor> background_vectors(const Network& net) {
     return backgrounds;
 }
 
+std::vector<uint8_t> spatial_skips(const Layer& layer, const Tensor& input, const Tensor& background) {
+    const Shape& in = layer.in;
+    const Shape& out = layer.out;
+    std::vector<uint8_t> skipped(static_cast<size_t>(int64_t{out.height} * out.width), 0);
+    if (!layer.spatial) {
+        return skipped;
+    }
+    const int64_t pad = layer.pad_value > 0 ? 1 : 0;
+    for (int oy = 0; oy < out.height; ++oy) {
+        for (int ox = 0; ox < out.width; ++ox) {
+            int differing = 0;
+            for (int ky = 0; ky < layer.kernel; ++ky) {
+                for (int kx = 0; kx < layer.kernel; ++kx) {
+                    const int iy = oy * layer.stride - layer.padding + ky;
+                    const int ix = ox * layer.stride - layer.padding + kx;
+                    const bool inside = iy >= 0 && iy < in.height && ix >= 0 && ix < in.width;
+                    bool differs = false;
+                    for (int c = 0; c < in.channels && !differs; ++c) {
+                        const int64_t v = inside ? input[static_cast<size_t>((int64_t{c} * in.height + iy) * in.width + ix)] : pad;
+                        differs = v != background[static_cast<size_t>(c)];
+                    }
+                    differing += differs ? 1 : 0;
+                }
+            }
+            skipped[static_cast<size_t>(oy * out.width + ox)] = differing <= layer.spatial->tolerance ? 1 : 0;
+        }
+    }
+    return skipped;
+}
+
 }  // namespace bnngen::golden

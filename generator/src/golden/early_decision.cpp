@@ -117,38 +117,6 @@ Outcome evaluate(const Neuron& n, const std::vector<uint8_t>& window, bool stop_
     return Outcome{p >= n.threshold, total};
 }
 
-// Spatial pruning's decision for every output position (DESIGN.md 4.2): at most `tolerance` taps
-// differ from the input background. All 0 without spatial pruning.
-std::vector<uint8_t> skipped_positions(const Layer& layer, const Tensor& input, const Tensor& background) {
-    const Shape& in = layer.in;
-    const Shape& out = layer.out;
-    std::vector<uint8_t> skipped(static_cast<size_t>(int64_t{out.height} * out.width), 0);
-    if (!layer.spatial) {
-        return skipped;
-    }
-    const int64_t pad = layer.pad_value > 0 ? 1 : 0;
-    for (int oy = 0; oy < out.height; ++oy) {
-        for (int ox = 0; ox < out.width; ++ox) {
-            int differing = 0;
-            for (int ky = 0; ky < layer.kernel; ++ky) {
-                for (int kx = 0; kx < layer.kernel; ++kx) {
-                    const int iy = oy * layer.stride - layer.padding + ky;
-                    const int ix = ox * layer.stride - layer.padding + kx;
-                    const bool inside = iy >= 0 && iy < in.height && ix >= 0 && ix < in.width;
-                    bool differs = false;
-                    for (int c = 0; c < in.channels && !differs; ++c) {
-                        const int64_t v = inside ? input[static_cast<size_t>((int64_t{c} * in.height + iy) * in.width + ix)] : pad;
-                        differs = v != background[static_cast<size_t>(c)];
-                    }
-                    differing += differs ? 1 : 0;
-                }
-            }
-            skipped[static_cast<size_t>(oy * out.width + ox)] = differing <= layer.spatial->tolerance ? 1 : 0;
-        }
-    }
-    return skipped;
-}
-
 struct Position {
     int y = 0;
     int x = 0;
@@ -214,7 +182,7 @@ EarlyDecisionResult count_early_decision(const Network& net, size_t index, const
     }
     const EarlyDecision early = layer.early.value_or(EarlyDecision{});
     const std::vector<uint8_t> skipped =
-        skipped_positions(layer, input, input_background(net, backgrounds, index));
+        spatial_skips(layer, input, input_background(net, backgrounds, index));
     const Tensor& background = backgrounds[index];
     const std::vector<Neuron> neurons = neurons_of(layer);
     const int64_t taps = layer.taps_per_output();

@@ -1,5 +1,7 @@
 #include "bnngen/hw/cycle_model.hpp"
 
+#include "bnngen/hw/similarity_reuse.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,6 +17,14 @@ namespace {
 // by spatial pruning and cost the unit nothing. The average is not rounded to whole vectors before
 // it is multiplied: that would put the prediction up to FOLD/2 cycles off the counted mean.
 StageCycles mvau_stage(const Layer& l, int64_t vectors, double computed) {
+    if (l.reuse && !l.reuse->weights) {
+        // `computed` is the measured share of the reuse unit's worst case (every chunk changed).
+        const ReusePlan plan = plan_similarity_reuse(l);
+        return StageCycles{"reuse", std::llround(computed * static_cast<double>(plan.worst_steps)),
+                           fmt::format("{:.1f} of {} worst-case vectors x {} steps ({} folds x {} chunks of {} bits; unchanged "
+                                       "chunks skipped)",
+                                       computed, vectors, plan.worst_steps, plan.folds, plan.chunks, plan.simd)};
+    }
     const int64_t taps = fold_steps(l) / (l.outputs / l.fold.pe) * l.fold.simd;
     std::string pruned = l.kept_channels() < l.in.channels && l.kind == LayerKind::Conv
                              ? fmt::format(" (kernels kept {}/{}{})", l.kept_channels(), l.in.channels,
@@ -128,6 +138,9 @@ int64_t early_worst_cycles(const Network& net, size_t index) {
 }
 
 int64_t fold_steps(const Layer& l) {
+    if (l.reuse && !l.reuse->weights) {
+        return plan_similarity_reuse(l).worst_steps;  // every chunk changed (templates/reuse_unit)
+    }
     // The sharing unit steps through every input channel, fold.simd / (k*k) per step, kept or not
     // (templates/share_unit): kernel pruning saves it evaluations, not steps.
     const int64_t taps = l.share ? int64_t{l.in.channels} * l.kernel * l.kernel : l.taps_per_output();
@@ -140,7 +153,7 @@ CycleModel predict_cycles(const Network& net, const std::vector<double>& compute
     model.layers.push_back(LayerCycles{"input", {StageCycles{"input", pixels(input), "one pixel per beat"}}, pixels(input)});
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const Layer& l = net.layers[i];
-        const bool measured = (l.spatial || l.early) && i < computed_share.size();
+        const bool measured = (l.spatial || l.early || (l.reuse && !l.reuse->weights)) && i < computed_share.size();
         const double share = measured ? computed_share[i] : 1.0;
         if (l.early) {
             model.layers.push_back(early_layer_cycles(net, i, share));

@@ -26,7 +26,7 @@ constexpr std::array<std::string_view, 4> kInputKeys = {"channels", "height", "w
 constexpr std::array<std::string_view, 2> kTargetKeys = {"part", "clock_mhz"};
 constexpr std::array<std::string_view, 1> kSocKeys = {"axi_lite"};
 constexpr std::array<std::string_view, 2> kFoldKeys = {"pe", "simd"};
-constexpr std::array<std::string_view, 4> kPruneKeys = {"kernels", "spatial", "early", "share"};
+constexpr std::array<std::string_view, 5> kPruneKeys = {"kernels", "spatial", "early", "share", "reuse"};
 constexpr std::array<std::string_view, 1> kDensePruneKeys = {"early"};
 constexpr std::array<std::string_view, 1> kKernelPruneKeys = {"keep"};
 constexpr std::array<std::string_view, 2> kSpatialKeys = {"mode", "tolerance"};
@@ -36,6 +36,8 @@ constexpr std::array<std::string_view, 2> kActivations = {"threshold", "none"};
 constexpr std::array<std::string_view, 1> kSpatialModes = {"background"};
 constexpr std::array<std::string_view, 1> kShareKeys = {"mode"};
 constexpr std::array<std::string_view, 2> kShareModes = {"repeated", "inverse"};
+constexpr std::array<std::string_view, 1> kReuseKeys = {"mode"};
+constexpr std::array<std::string_view, 2> kReuseModes = {"inputs", "weights"};
 
 constexpr std::array<std::string_view, 11> kAllLayerKeys = {
     "name", "type", "out_channels", "out_features", "kernel", "stride",
@@ -78,8 +80,9 @@ std::string line_of(const std::string& file, int line) {
 }
 
 // The mappings of a layer whose values later stages point at ("fold.pe", "prune.kernels.keep").
-constexpr std::array<std::string_view, 6> kNestedMaps = {"fold", "prune", "prune.kernels", "prune.spatial",
-                                                         "prune.early", "prune.share"};
+constexpr std::array<std::string_view, 7> kNestedMaps = {"fold",          "prune",       "prune.kernels",
+                                                         "prune.spatial", "prune.early", "prune.share",
+                                                         "prune.reuse"};
 
 // Records where each value of a layer sits, descending only into the first definition of the
 // nested mappings in kNestedMaps: the work stays linear in the file even when aliases make every
@@ -222,6 +225,12 @@ void parse_prune(MapReader& layer, Layer& out) {
         share->check_keys(kShareKeys);
         if (auto mode = share->choice("mode", true, kShareModes)) {
             out.share = ResultSharing{*mode == "inverse"};
+        }
+    }
+    if (auto reuse = prune->map("reuse", false, fmt::format("the similarity reuse of layer '{}'", out.name))) {
+        reuse->check_keys(kReuseKeys);
+        if (auto mode = reuse->choice("mode", true, kReuseModes)) {
+            out.reuse = SimilarityReuse{*mode == "weights"};
         }
     }
 }

@@ -233,6 +233,49 @@ void add_result_sharing(Network& net, uint64_t seed) {
     }
 }
 
+// Similarity reuse, from a stream of its own (every seed's other draws stay as they were): about
+// a third of the binary threshold conv layers without early decision or sharing. simd becomes a
+// divisor of the whole window (C*k*k, kept kernels or not) within the lane bound; in half of them
+// the weights stay and the images decide how often chunks repeat, in the other half the previous
+// layer's thresholds are raised so that its output is mostly one value and windows repeat.
+void add_similarity_reuse(Network& net, uint64_t seed) {
+    Dice dice(seed * 0x9E3779B97F4A7C15ULL + 0x7E);
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        Layer& l = net.layers[i];
+        if (l.kind != LayerKind::Conv || l.integer_input || l.activation != Activation::Threshold || l.early || l.share ||
+            !dice.chance(0.35)) {
+            continue;
+        }
+        const int64_t window = int64_t{l.in.channels} * l.kernel * l.kernel;
+        const int64_t positions = int64_t{l.out.height} * l.out.width;
+        int64_t simd = random_divisor(dice, window, kMaxLaneBits / l.fold.pe);
+        while (positions * (l.outputs / l.fold.pe) * (window / simd) > kMaxUnitCycles && simd < window) {
+            do {
+                ++simd;
+            } while (window % simd != 0);
+        }
+        l.fold.simd = static_cast<int>(simd);
+        l.reuse = SimilarityReuse{false};
+        if (dice.chance(0.5) || i == 0) {
+            continue;
+        }
+        for (size_t p = i; p-- > 0;) {  // the compute layer before: mostly 0 (or mostly 1) out
+            Layer& before = net.layers[p];
+            if (!before.is_compute()) {
+                continue;
+            }
+            const int64_t big = before.integer_input ? (int64_t{1} << 20) : before.taps_per_output() + 1;
+            const int64_t extreme = dice.chance(0.5) ? big : -big;
+            for (int64_t& t : before.threshold) {
+                if (dice.chance(0.8)) {
+                    t = extreme;
+                }
+            }
+            break;
+        }
+    }
+}
+
 }  // namespace
 
 void randomize_weights(Network& net, uint64_t seed) {
@@ -325,6 +368,7 @@ Network random_network(uint64_t seed) {
         }
     }
     add_result_sharing(net, seed);
+    add_similarity_reuse(net, seed);
     if (!check_structure(net, bag) || !check_weight_values(net, bag) || bag.has_errors()) {
         throw std::logic_error(fmt::format("random_network({}) built an invalid network", seed));
     }

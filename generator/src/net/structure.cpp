@@ -146,7 +146,55 @@ private:
         if (layer.share) {
             check_share(layer, binary_input);
         }
+        if (layer.reuse) {
+            check_reuse(layer, binary_input);
+        }
         return true;
+    }
+
+    // Similarity reuse (DESIGN.md 4.5) runs the layer on templates/reuse_unit: it compares each
+    // window with the previous computed one chunk by chunk (fold.simd bits of the whole window, every
+    // input channel) and steps, for all PE lanes together, only through the chunks that changed.
+    void check_reuse(const Layer& layer, bool binary_input) {
+        const SourceLocation& where = layer.location_of("prune.reuse");
+        if (!binary_input) {
+            error(where, "reuse-on-integer-input",
+                  fmt::format("similarity reuse applies to binary conv layers (XNOR-popcount), but layer '{}' reads "
+                              "the integer input",
+                              layer.name));
+            return;
+        }
+        if (layer.activation != Activation::Threshold) {
+            error(where, "reuse-without-threshold",
+                  fmt::format("similarity reuse is built for threshold layers, but layer '{}' has activation 'none' "
+                              "(integer scores)",
+                              layer.name));
+            return;
+        }
+        if (layer.early) {
+            error(where, "reuse-with-early",
+                  fmt::format("layer '{}' cannot have both similarity reuse and early decision: a reused popcount "
+                              "is only exact when every tap of the previous window was counted, and early decision "
+                              "stops neurons before that; choose one",
+                              layer.name));
+            return;
+        }
+        if (layer.share) {
+            error(where, "reuse-with-share",
+                  fmt::format("layer '{}' cannot have both similarity reuse and result sharing: the sharing unit "
+                              "computes every step's distinct kernels, the reuse unit only the changed chunks of "
+                              "each lane's own kernels; they are two datapaths, choose one",
+                              layer.name));
+            return;
+        }
+        const int64_t window = int64_t{layer.in.channels} * layer.kernel * layer.kernel;
+        if (window % layer.fold.simd != 0) {
+            error(layer.location_of("fold.simd"), "fold-mismatch",
+                  fmt::format("fold simd {} of layer '{}' (similarity reuse) must divide its whole window of {} bits "
+                              "({} input channels x {} x {}): the reuse unit compares chunks of the whole window, "
+                              "kept kernels or not",
+                              layer.fold.simd, layer.name, window, layer.in.channels, layer.kernel, layer.kernel));
+        }
     }
 
     // Result sharing (DESIGN.md 4.4) runs the layer on templates/share_unit: its lanes take
@@ -290,7 +338,7 @@ private:
                               layer.outputs, layer.kind == LayerKind::Dense ? "features" : "channels"));
         }
         int64_t taps = layer.taps_per_output();
-        if (taps % layer.fold.simd != 0 && !layer.share) {  // check_share has its own rule
+        if (taps % layer.fold.simd != 0 && !layer.share && !layer.reuse) {  // check_share/check_reuse have their own rules
             std::string work = layer.kind == LayerKind::Dense
                                    ? fmt::format("{} input features", taps)
                                    : fmt::format("{} taps per output channel ({} {} x {} x {})", taps,

@@ -26,30 +26,15 @@ Stream TopEmitter::emit_share(const Layer& layer, const std::string& name, const
             "per position {} of {} kept kernels",
             inverse ? "identical or inverse kernels" : "identical kernels", plan.engines, csimd, plan.fold_classes,
             plan.kept_kernels);
-    Stream result{name + "_result", layer.outputs};
-    declare(w_, result, "output bits");
-    const std::string issuing = name + "_unit_issuing";
-    const std::string evaluations = name + "_evaluations";
-    w_.line("wire {};  // the unit issues a fold step this cycle", issuing);
-    w_.line("wire [31:0] {} /* verilator public_flat_rd */;  // distinct-kernel evaluations (wraps)", evaluations);
-    instance_head(w_, "share_unit",
-                  {fmt::format(".CHANNELS({})", layer.in.channels), fmt::format(".KERNEL({})", layer.kernel),
-                   fmt::format(".OUT_CHANNELS({})", layer.outputs), fmt::format(".PE({})", layer.fold.pe),
-                   fmt::format(".CSIMD({})", csimd), fmt::format(".ENGINES({})", plan.engines),
-                   fmt::format(".INVERSE({})", inverse ? 1 : 0), fmt::format(".PARAM_WIDTH({})", thresholds.param_width),
-                   fmt::format(".KERNEL_FILE(\"{}\")", kernels), fmt::format(".SELECT_FILE(\"{}\")", select),
-                   fmt::format(".THRESHOLD_FILE(\"{}\")", params)},
-                  name + "_share_unit");
-    connect(w_, "in", in, false);
-    connect(w_, "out", result, false);
-    w_.line(".issuing({}),", issuing);
-    w_.line(".evaluations({})", evaluations);
-    instance_tail(w_);
-    used_blocks.insert("share_unit");
-    used_blocks.insert("stream_fifo");  // the unit's output buffer
-    counter_register(layer.name, "unit_cycles", name + "_unit_cycles", issuing);
-    design_.counters.push_back(Counter{layer.name, "evaluations", evaluations});
-    return result;
+    return threshold_unit(layer, name, "share_unit",
+                          {fmt::format(".CHANNELS({})", layer.in.channels), fmt::format(".KERNEL({})", layer.kernel),
+                           fmt::format(".OUT_CHANNELS({})", layer.outputs), fmt::format(".PE({})", layer.fold.pe),
+                           fmt::format(".CSIMD({})", csimd), fmt::format(".ENGINES({})", plan.engines),
+                           fmt::format(".INVERSE({})", inverse ? 1 : 0),
+                           fmt::format(".PARAM_WIDTH({})", thresholds.param_width),
+                           fmt::format(".KERNEL_FILE(\"{}\")", kernels), fmt::format(".SELECT_FILE(\"{}\")", select),
+                           fmt::format(".THRESHOLD_FILE(\"{}\")", params)},
+                          in, UnitCounter{"evaluations", "evaluations", "distinct-kernel evaluations"});
 }
 
 }  // namespace bnngen::rtl

@@ -210,7 +210,10 @@ Stream TopEmitter::emit_conv(const Layer& layer, size_t index, const std::string
     }
     Stream window = emit_window(layer, name, in, layer.kernel, layer.stride, layer.padding, layer.pad_value);
     auto unit = [&](const Stream& windows) {
-        return layer.share ? emit_share(layer, name, windows) : emit_unit(layer, name, windows);
+        if (layer.share) {
+            return emit_share(layer, name, windows);
+        }
+        return layer.reuse ? emit_reuse(layer, name, windows) : emit_unit(layer, name, windows);
     };
     if (!layer.spatial) {
         return unit(window);
@@ -252,6 +255,28 @@ Stream TopEmitter::emit_dense(const Layer& layer, size_t index, const std::strin
     return layer.early ? emit_early(layer, index, name, vector) : emit_unit(layer, name, vector);
 }
 
+
+Stream TopEmitter::threshold_unit(const Layer& layer, const std::string& name, const std::string& module,
+                                  const std::vector<std::string>& parameters, const Stream& in,
+                                  const UnitCounter& counter) {
+    Stream result{name + "_result", layer.outputs};
+    declare(w_, result, "output bits");
+    const std::string issuing = name + "_unit_issuing";
+    const std::string counted = name + "_" + counter.kind;
+    w_.line("wire {};  // the unit issues a fold step this cycle", issuing);
+    w_.line("wire [31:0] {} /* verilator public_flat_rd */;  // {} (wraps)", counted, counter.meaning);
+    instance_head(w_, module, parameters, name + "_" + module);
+    connect(w_, "in", in, false);
+    connect(w_, "out", result, false);
+    w_.line(".issuing({}),", issuing);
+    w_.line(".{}({})", counter.port, counted);
+    instance_tail(w_);
+    used_blocks.insert(module);
+    used_blocks.insert("stream_fifo");  // the unit's output buffer
+    counter_register(layer.name, "unit_cycles", name + "_unit_cycles", issuing);
+    design_.counters.push_back(Counter{layer.name, counter.kind, counted});
+    return result;
+}
 
 Stream TopEmitter::emit_unit(const Layer& layer, const std::string& name, const Stream& in) {
     MvauPlan plan = plan_mvau(net_, layer);
@@ -346,7 +371,7 @@ namespace {
 const std::vector<std::string>& block_order() {
     static const std::vector<std::string> order = {
         "stream_fifo", "stream_collect", "sliding_window", "maxpool_or",        "mvau",
-        "share_unit",  "spatial_skip",   "early_unit",     "result_serializer", "axi_lite_ctrl"};
+        "share_unit",  "reuse_unit",     "spatial_skip",   "early_unit",     "result_serializer", "axi_lite_ctrl"};
     return order;
 }
 

@@ -11,6 +11,13 @@ namespace bnngen::rtl {
 bool check_hardware_support(const Network& net, DiagnosticBag& bag) {
     int errors_before = bag.error_count();
     for (const Layer& layer : net.layers) {
+        if (layer.reuse && layer.reuse->weights) {
+            bag.error("not-in-hardware", layer.location_of("prune.reuse"),
+                      fmt::format("similarity reuse mode 'weights' of layer '{}' is counted by `bnngen analyze` "
+                                  "(operations and the recommendation) but has no hardware unit yet; use mode "
+                                  "'inputs'",
+                                  layer.name));
+        }
         if (layer.is_compute()) {
             MvauPlan plan = plan_mvau(net, layer);
             if (plan.param_width > 32 || plan.score_width > 32) {

@@ -50,6 +50,10 @@ std::string counter_meaning(const Counter& c) {
     if (c.kind == "evaluations") {
         return fmt::format("distinct-kernel evaluations layer '{}''s sharing unit performed", c.layer);
     }
+    if (c.kind == "computed_chunks") {
+        return fmt::format("chunk steps layer '{}''s reuse unit computed (changed chunks; placeholders not counted)",
+                           c.layer);
+    }
     if (c.kind == "lane_steps") {
         return fmt::format("fold steps layer '{}''s early-decision lanes issued, summed over lanes", c.layer);
     }
@@ -99,6 +103,9 @@ uint32_t network_hash(const Network& net) {
         }
         if (l.share) {  // likewise: a different unit, the same weights
             h = fnv1a(h, int64_t{l.share->inverse ? 12 : 11});
+        }
+        if (l.reuse) {  // likewise
+            h = fnv1a(h, int64_t{l.reuse->weights ? 22 : 21});
         }
     }
     return h;

@@ -1,6 +1,6 @@
 // The writer of the network-specific top module, shared by the files that emit its parts:
-// emit_top.cpp (ports, layers, output), emit_early.cpp and emit_share.cpp (the units of early
-// decision and result sharing), emit_pruning.cpp (spatial pruning, performance counters),
+// emit_top.cpp (ports, layers, output), emit_early.cpp, emit_share.cpp and emit_reuse.cpp (the units of
+// early decision, result sharing and similarity reuse), emit_pruning.cpp (spatial pruning, performance counters),
 // emit_soc.cpp (the AXI4-Lite control block and the gating it needs).
 #pragma once
 
@@ -51,8 +51,19 @@ private:
     Stream emit_pool(const Layer& layer, const std::string& name, const Stream& in);
     Stream emit_dense(const Layer& layer, size_t index, const std::string& name, const Stream& in);
     Stream emit_unit(const Layer& layer, const std::string& name, const Stream& in);
+    // A threshold unit beside mvau (share_unit, reuse_unit): the window stream in, output bits out,
+    // `issuing` into the layer's unit_cycles counter, and one 32-bit counter port of its own.
+    struct UnitCounter {
+        std::string port;     // the unit's output port
+        std::string kind;     // rtl::Counter::kind, as verify knows it
+        std::string meaning;  // for the wire's comment
+    };
+    Stream threshold_unit(const Layer& layer, const std::string& name, const std::string& module,
+                          const std::vector<std::string>& parameters, const Stream& in, const UnitCounter& counter);
     // emit_share.cpp: the sharing unit of a conv layer with result sharing
     Stream emit_share(const Layer& layer, const std::string& name, const Stream& in);
+    // emit_reuse.cpp: the reuse unit of a conv layer with similarity reuse of input windows
+    Stream emit_reuse(const Layer& layer, const std::string& name, const Stream& in);
     // emit_early.cpp: a layer with early decision (with pooling, the max-pool after it too)
     Stream emit_early(const Layer& layer, size_t index, const std::string& name, const Stream& in);
     void emit_spatial_skip(const Layer& layer, size_t index, const std::string& name, const Stream& window,

@@ -3,6 +3,7 @@
 #include "bnngen/golden/background.hpp"
 #include "bnngen/golden/early_decision.hpp"
 #include "bnngen/golden/fast_model.hpp"
+#include "bnngen/golden/similarity_reuse.hpp"
 #include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/hw/result_sharing.hpp"
 
@@ -13,7 +14,8 @@ namespace {
 
 // What each compute layer had to do for `images` images (golden model counts), next to the counters.
 std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, const golden::FastModel& model,
-                                          const std::vector<golden::EarlyDecisionCount>& early, const CosimResult& rtl) {
+                                          const std::vector<golden::EarlyDecisionCount>& early,
+                                          const std::vector<golden::ReuseCount>& reuse, const CosimResult& rtl) {
     std::vector<LayerActivity> out;
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const Layer& l = net.layers[i];
@@ -27,6 +29,10 @@ std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, co
         a.expected_unit_cycles = (a.positions - a.skipped) * hw::fold_steps(l);
         if (l.share) {
             a.expected_evaluations = (a.positions - a.skipped) * hw::plan_result_sharing(l).fold_classes;
+        }
+        if (l.reuse) {
+            a.expected_unit_cycles = reuse[i].unit_cycles;
+            a.expected_computed_chunks = reuse[i].computed_steps;
         }
         if (l.early) {
             const golden::EarlyDecisionCount& count = early[i];
@@ -46,6 +52,7 @@ std::vector<LayerActivity> layer_activity(const Network& net, int64_t images, co
             else if (c.kind == "unit_cycles") a.rtl_unit_cycles = value;
             else if (c.kind == "lane_steps") a.rtl_lane_steps = value;
             else if (c.kind == "evaluations") a.rtl_evaluations = value;
+            else if (c.kind == "computed_chunks") a.rtl_computed_chunks = value;
         }
         out.push_back(std::move(a));
     }
@@ -68,12 +75,20 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
     const bool any_early = std::any_of(net.layers.begin(), net.layers.end(), [](const Layer& l) { return l.early.has_value(); });
     const std::vector<golden::Tensor> backgrounds = any_early ? golden::background_vectors(net) : std::vector<golden::Tensor>{};
     golden::FastModel layer_model(net);
+    // Similarity reuse: the units keep their reference window from one image to the next, so the
+    // images are counted in the order they were streamed, from the reset.
+    golden::ReuseCounter reuse(net);
+    const bool any_reuse = std::any_of(net.layers.begin(), net.layers.end(), [](const Layer& l) { return l.reuse.has_value(); });
     int64_t correct = 0;
     for (int64_t i = 0; i < report.images_returned; ++i) {
         const ImageOutput& actual = rtl.images[static_cast<size_t>(i)];
-        if (any_early) {
+        if (any_early || any_reuse) {
             // its own model: run_layers counts skipped positions too, and `model`'s counts are the report's
-            golden::add_early_decision_counts(net, layer_model.run_layers(images.image(i)), backgrounds, early);
+            const std::vector<golden::Tensor> outputs = layer_model.run_layers(images.image(i));
+            if (any_early) {
+                golden::add_early_decision_counts(net, outputs, backgrounds, early);
+            }
+            reuse.add_image(outputs);
         }
         golden::Prediction expected = model.predict(images.image(i));
         report.scores.insert(report.scores.end(), actual.scores.begin(), actual.scores.end());
@@ -88,7 +103,7 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
     if (!labels.empty()) {
         report.correct = correct;
     }
-    report.layers = layer_activity(net, report.images_returned, model, early, rtl);
+    report.layers = layer_activity(net, report.images_returned, model, early, reuse.counts(), rtl);
     report.registers = rtl.registers;
     std::vector<double> computed_share(net.layers.size(), 1.0);
     for (size_t i = 0, a = 0; i < net.layers.size(); ++i) {
@@ -103,6 +118,10 @@ VerifyReport compare_with_golden(const Network& net, const io::ImageSet& images,
                                     (static_cast<double>(hw::early_worst_cycles(net, i)) *
                                      static_cast<double>(report.images_returned));
             }
+        } else if (net.layers[i].reuse && activity.positions > 0) {
+            // the reuse unit's share of its worst case (every position computed, every chunk changed)
+            computed_share[i] = static_cast<double>(activity.expected_unit_cycles) /
+                                (static_cast<double>(activity.positions) * static_cast<double>(hw::fold_steps(net.layers[i])));
         } else if (activity.positions > 0) {
             computed_share[i] = static_cast<double>(activity.positions - activity.skipped) /
                                 static_cast<double>(activity.positions);

@@ -6,6 +6,7 @@
 // the pruned one, optionally next to the cycles measured in co-simulation.
 #pragma once
 
+#include "bnngen/analyze/reuse_analysis.hpp"
 #include "bnngen/io/dataset.hpp"
 #include "bnngen/net/network.hpp"
 #include "bnngen/sim/verify.hpp"
@@ -55,6 +56,9 @@ struct Analysis {
     std::optional<double> interval_rtl;  // measured in co-simulation (steady state)
     std::optional<int64_t> rtl_images;
     std::optional<int64_t> rtl_mismatches;
+    // Similarity reuse of every layer that can take it (reuse_analysis.hpp); the cycles of layers
+    // with prune.reuse in cycles_pruned are their reuse unit's.
+    std::vector<ReuseLayerAnalysis> reuse;
 
     [[nodiscard]] double ops_reduction() const { return total.remaining_ops > 0 ? total.dense_ops / total.remaining_ops : 0; }
     [[nodiscard]] double cycle_speedup() const { return total.cycles_pruned > 0 ? total.cycles_unpruned / total.cycles_pruned : 0; }
@@ -63,7 +67,7 @@ struct Analysis {
     }
 };
 
-// The same network with every kernel kept, no spatial pruning, no early decision and no sharing (weights of pruned kernels as
+// The same network with every kernel kept, no spatial pruning, early decision, sharing or reuse (weights of pruned kernels as
 // stored; they do not change operation or cycle counts).
 Network unpruned(const Network& net);
 

@@ -20,4 +20,9 @@ std::vector<Tensor> background_vectors(const Network& net);
 // otherwise the previous layer's background.
 Tensor input_background(const Network& net, const std::vector<Tensor>& backgrounds, size_t index);
 
+// Spatial pruning's decision for every output position of conv layer `layer` (raster order, 1 =
+// skipped: at most `tolerance` taps differ from `background`, the layer's input background) on
+// the input `input` (C x H x W). All 0 without spatial pruning.
+std::vector<uint8_t> spatial_skips(const Layer& layer, const Tensor& input, const Tensor& background);
+
 }  // namespace bnngen::golden

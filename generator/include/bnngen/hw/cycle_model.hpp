@@ -13,7 +13,7 @@
 namespace bnngen::hw {
 
 struct StageCycles {
-    std::string stage;        // "window", "mvau", "share", "early", "pool", "collect", "input", "output"
+    std::string stage;        // "window", "mvau", "share", "reuse", "early", "pool", "collect", "input", "output"
     int64_t cycles = 0;       // per image
     std::string formula;      // how `cycles` follows from the shape and folding, for reports
 };
@@ -33,13 +33,16 @@ struct CycleModel {
 
 // `computed_share[i]`: the share of layer i's output positions that spatial pruning does not skip
 // (measured by the golden model on real images); for a layer with early decision, the share of its
-// lanes' worst-case cycles that the busiest lane spends (measured). Missing entries and layers
-// without either count as 1 (the data-independent worst case).
+// lanes' worst-case cycles that the busiest lane spends (measured); for a layer with similarity
+// reuse, the share of its worst case (every position computed, every chunk changed) the reuse unit
+// spends (measured). Missing entries and layers without any of these count as 1 (the
+// data-independent worst case).
 CycleModel predict_cycles(const Network& net, const std::vector<double>& computed_share = {});
 
 // Cycles the matrix-vector unit of a conv or dense layer spends on one vector (one output
 // position): (outputs / pe) * (taps per output / simd), kept kernels only; with result sharing
-// (outputs / pe) * (in_channels * k * k / simd), every input channel.
+// (outputs / pe) * (in_channels * k * k / simd), every input channel; with similarity reuse the
+// reuse unit's worst case (hw::ReusePlan::worst_steps).
 int64_t fold_steps(const Layer& l);
 
 // The early-decision unit of net.layers[index] in its worst case, no decision before a neuron's

@@ -51,6 +51,14 @@ struct ResultSharing {
     bool inverse = false;  // mode inverse (identical or inverse kernels share) vs repeated (identical only)
 };
 
+// Similarity reuse (DESIGN.md 4.5; Fu et al. 2019, SimBNN): a position reuses the previous
+// computed position's popcounts and computes only what changed, P(w,x') = P(w,x) + sum over the
+// differing bits j of (2*XNOR(w_j, x'_j) - 1). Mode inputs compares consecutive windows; mode
+// weights (consecutive, offline re-ordered kernels) is counted by `analyze` but not built. Lossless.
+struct SimilarityReuse {
+    bool weights = false;  // mode weights vs inputs
+};
+
 struct Layer {
     std::string name;
     LayerKind kind = LayerKind::Conv;
@@ -75,6 +83,7 @@ struct Layer {
     std::optional<SpatialPrune> spatial;
     std::optional<EarlyDecision> early;
     std::optional<ResultSharing> share;
+    std::optional<SimilarityReuse> reuse;
 
     Shape in;
     Shape out;

@@ -41,6 +41,10 @@ struct LayerActivity {
     // position the plan's fold_classes.
     int64_t expected_evaluations = 0;
     std::optional<int64_t> rtl_evaluations;
+    // Similarity reuse (golden::ReuseCounter, images in stream order from the reset): the reuse
+    // unit's chunk steps; its busy cycles are expected_unit_cycles.
+    int64_t expected_computed_chunks = 0;
+    std::optional<int64_t> rtl_computed_chunks;
 
     // The counters are 32 bits and wrap: a long run compares modulo 2^32 (early decision's busy
     // cycles, a range, only before the first wrap).
@@ -55,7 +59,8 @@ struct LayerActivity {
                    same(rtl_lane_steps, expected_lane_steps) && busy_in_range;
         }
         return same(rtl_positions, positions) && same(rtl_skipped, skipped) &&
-               same(rtl_unit_cycles, expected_unit_cycles) && same(rtl_evaluations, expected_evaluations);
+               same(rtl_unit_cycles, expected_unit_cycles) && same(rtl_evaluations, expected_evaluations) &&
+               same(rtl_computed_chunks, expected_computed_chunks);
     }
 };
 
