@@ -89,9 +89,18 @@ TEST_CASE("weight reuse: each output channel derived from its nearest predecesso
     Network net = test::build(InputSpec{2, 1, 1, 1}, {test::identity_first_layer(2), test::conv("conv", 3, 1)});
     Layer l = net.layers[1];
     l.weight = {1, 1, /* o1 */ 1, 1, /* o2 */ 1, -1};
-    CHECK(hw::weight_reuse_operations(l) == 2 + 0 + 1);
+    hw::ReusePlan plan = hw::plan_similarity_reuse(l);  // simd 1: one chunk per input channel
+    hw::WeightReuse w = hw::weight_reuse(l, plan);
+    CHECK(w.operations == 2 + 0 + 1);
+    CHECK(w.order == std::vector<size_t>{0, 1, 2});
+    CHECK(w.chunks == 6);
+    CHECK(w.identical_chunks == 2 + 1);  // o1 takes both chunks from o0, o2 its first
     l.weight = {1, 1, /* o1 */ -1, -1, /* o2 */ 1, -1};
-    CHECK(hw::weight_reuse_operations(l) == 2 + 1 + 1);
+    CHECK(hw::weight_reuse(l, plan).operations == 2 + 1 + 1);
     l.kernel_mask = {1, 1, /* o1 */ 0, 1, /* o2 */ 1, 0};  // only kept bits are computed
-    CHECK(hw::weight_reuse_operations(l) == 1 + 1 + 1);
+    w = hw::weight_reuse(l, plan);
+    CHECK(w.operations == 2 + 0 + 1);  // o0, then o2 (its one kept bit equals o0's), then o1
+    CHECK(w.order == std::vector<size_t>{0, 2, 1});
+    l.fold.simd = 2;  // one chunk of both channels: equal only if every kept bit is
+    CHECK(hw::weight_reuse(l, hw::plan_similarity_reuse(l)).identical_chunks == 1);  // o2's, not o1's
 }

@@ -10,7 +10,8 @@ namespace {
 // The reuse unit must save at least this share of mvau's cycles to pay for its change detection,
 // chunk multiplexers and state memory (docs/hardware.md, its LUT cost beside mvau).
 constexpr double kInputsPays = 1.25;
-// Weight reuse is recommended (as the better ideal, no unit yet) when it removes this much more.
+// Weight reuse is recommended (no unit yet) when this much larger a share of its chunks repeat
+// along the kernel order than of the windows' chunks: what a chunk-stepping unit would realize.
 constexpr double kWeightsMargin = 0.10;
 
 double ratio(int64_t part, int64_t whole) { return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0; }
@@ -41,7 +42,9 @@ ReuseLayerAnalysis analyze_reuse_layer(const Layer& layer, const golden::ReuseCo
     r.identical_chunks = 1.0 - ratio(count.changed_chunks, count.chunks);
     r.inputs_removed = 1.0 - ratio(count.ideal_operations, count.operations);
     const int64_t per_position = int64_t{layer.outputs} * layer.taps_per_output();
-    r.weights_removed = 1.0 - ratio(hw::weight_reuse_operations(layer), per_position);
+    const hw::WeightReuse weights = hw::weight_reuse(layer, plan);
+    r.weights_removed = 1.0 - ratio(weights.operations, per_position);
+    r.weights_identical_chunks = ratio(weights.identical_chunks, weights.chunks);
     Layer plain = layer;
     plain.reuse.reset();
     const double computed = static_cast<double>(count.positions - count.skipped) / images;
@@ -49,9 +52,10 @@ ReuseLayerAnalysis analyze_reuse_layer(const Layer& layer, const golden::ReuseCo
     r.unit_cycles = static_cast<double>(count.unit_cycles) / images;
     if (r.realized_speedup() >= kInputsPays) {
         r.recommendation = fmt::format("inputs ({:.2f}x fewer unit cycles at simd {})", r.realized_speedup(), r.simd);
-    } else if (r.weights_removed > r.inputs_removed + kWeightsMargin) {
-        r.recommendation = fmt::format("weights (ideal {:.0f}% vs inputs {:.0f}%; no weights unit yet)",
-                                       100.0 * r.weights_removed, 100.0 * r.inputs_removed);
+    } else if (r.weights_identical_chunks > r.identical_chunks + kWeightsMargin) {
+        r.recommendation = fmt::format("weights ({:.0f}% of chunks repeat along the kernel order against {:.0f}% of "
+                                       "windows'; no weights unit yet)",
+                                       100.0 * r.weights_identical_chunks, 100.0 * r.identical_chunks);
     } else {
         r.recommendation = fmt::format("none (inputs realizes {:.2f}x at simd {}, below {:.2f}x{})", r.realized_speedup(),
                                        r.simd, kInputsPays,
@@ -65,14 +69,15 @@ std::string format_reuse_text(const std::vector<ReuseLayerAnalysis>& layers) {
         return "";
     }
     std::string out = "similarity reuse (prune.reuse; consecutive computed windows, SimBNN's rule):\n";
-    out += fmt::format("{:<10} {:>6} {:<12} {:>9} {:>10} {:>10} {:>10} {:>11} {:>11} {:>8}  {}\n", "layer", "simd",
-                       "order", "same bits", "same chnk", "inputs ops", "weight ops", "cyc mvau", "cyc reuse", "speedup",
-                       "recommendation");
+    out += fmt::format("{:<10} {:>6} {:<12} {:>9} {:>10} {:>10} {:>10} {:>10} {:>11} {:>11} {:>8}  {}\n", "layer",
+                       "simd", "order", "same bits", "same chnk", "inputs ops", "weight ops", "w. chunks", "cyc mvau",
+                       "cyc reuse", "speedup", "recommendation");
     for (const ReuseLayerAnalysis& r : layers) {
-        out += fmt::format("{:<10} {:>6} {:<12} {:>8.1f}% {:>9.1f}% {:>9.1f}% {:>9.1f}% {:>11.0f} {:>11.0f} {:>7.2f}x  {}{}\n",
+        out += fmt::format("{:<10} {:>6} {:<12} {:>8.1f}% {:>9.1f}% {:>9.1f}% {:>9.1f}% {:>9.1f}% {:>11.0f} {:>11.0f} "
+                           "{:>7.2f}x  {}{}\n",
                            r.layer, r.simd, r.kernel_major ? "kernel-major" : "tap-major", 100.0 * r.identical_bits,
                            100.0 * r.identical_chunks, 100.0 * r.inputs_removed, 100.0 * r.weights_removed,
-                           r.mvau_cycles, r.unit_cycles, r.realized_speedup(), r.recommendation,
+                           100.0 * r.weights_identical_chunks, r.mvau_cycles, r.unit_cycles, r.realized_speedup(), r.recommendation,
                            r.enabled ? " [enabled]" : "");
     }
     return out;
@@ -84,10 +89,12 @@ std::string format_reuse_json(const std::vector<ReuseLayerAnalysis>& layers) {
         const ReuseLayerAnalysis& r = layers[i];
         out += fmt::format(
             "{}\n    {{\"layer\": \"{}\", \"enabled\": {}, \"order\": \"{}\", \"simd\": {}, \"identical_bits\": {}, "
-            "\"identical_chunks\": {}, \"inputs_removed\": {}, \"weights_removed\": {}, \"cycles_mvau\": {}, "
+            "\"identical_chunks\": {}, \"inputs_removed\": {}, \"weights_removed\": {}, "
+            "\"weights_identical_chunks\": {}, \"cycles_mvau\": {}, "
             "\"cycles_reuse\": {}, \"recommendation\": \"{}\"}}",
             i == 0 ? "" : ",", r.layer, r.enabled ? "true" : "false", r.kernel_major ? "kernel-major" : "tap-major",
-            r.simd, r.identical_bits, r.identical_chunks, r.inputs_removed, r.weights_removed, r.mvau_cycles,
+            r.simd, r.identical_bits, r.identical_chunks, r.inputs_removed, r.weights_removed,
+            r.weights_identical_chunks, r.mvau_cycles,
             r.unit_cycles, r.recommendation);
     }
     return out + (layers.empty() ? "]" : "\n  ]");

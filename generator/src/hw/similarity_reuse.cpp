@@ -44,23 +44,24 @@ ReusePlan plan_similarity_reuse(const Layer& layer, bool kernel_major) {
     return plan;
 }
 
-int64_t weight_reuse_operations(const Layer& layer) {
+WeightReuse weight_reuse(const Layer& layer, const ReusePlan& plan) {
     const int channels = layer.in.channels;
     const int taps = layer.kernel * layer.kernel;
     const auto n = static_cast<size_t>(layer.outputs);
+    auto kept = [&](size_t o, int c) { return layer.kernel_mask[o * static_cast<size_t>(channels) + static_cast<size_t>(c)] != 0; };
+    auto weight = [&](size_t o, int c, int t) {
+        return layer.weight[(o * static_cast<size_t>(channels) + static_cast<size_t>(c)) * static_cast<size_t>(taps) + static_cast<size_t>(t)];
+    };
     // distance(a, b): the kept weight bits of b that must be computed when b is derived from a: its
     // kept taps where a's weight differs or a does not keep the kernel.
     auto distance = [&](size_t a, size_t b) {
         int64_t d = 0;
         for (int c = 0; c < channels; ++c) {
-            if (layer.kernel_mask[b * static_cast<size_t>(channels) + static_cast<size_t>(c)] == 0) {
+            if (!kept(b, c)) {
                 continue;
             }
-            const bool a_keeps = layer.kernel_mask[a * static_cast<size_t>(channels) + static_cast<size_t>(c)] != 0;
-            const size_t base_a = (a * static_cast<size_t>(channels) + static_cast<size_t>(c)) * static_cast<size_t>(taps);
-            const size_t base_b = (b * static_cast<size_t>(channels) + static_cast<size_t>(c)) * static_cast<size_t>(taps);
             for (int t = 0; t < taps; ++t) {
-                d += (!a_keeps || layer.weight[base_a + static_cast<size_t>(t)] != layer.weight[base_b + static_cast<size_t>(t)]) ? 1 : 0;
+                d += (!kept(a, c) || weight(a, c, t) != weight(b, c, t)) ? 1 : 0;
             }
         }
         return d;
@@ -72,31 +73,54 @@ int64_t weight_reuse_operations(const Layer& layer) {
         }
     }
     // Greedy walk from every start channel: the cheapest tour found.
-    int64_t best = std::numeric_limits<int64_t>::max();
+    WeightReuse best;
+    best.operations = std::numeric_limits<int64_t>::max();
     for (size_t start = 0; start < n; ++start) {
+        std::vector<size_t> order = {start};
         std::vector<uint8_t> used(n, 0);
         used[start] = 1;
         int64_t total = 0;
         for (int c = 0; c < channels; ++c) {
-            total += layer.kernel_mask[start * static_cast<size_t>(channels) + static_cast<size_t>(c)] != 0 ? taps : 0;
+            total += kept(start, c) ? taps : 0;
         }
-        size_t at = start;
         for (size_t step = 1; step < n; ++step) {
             size_t next = n;
             int64_t nearest = std::numeric_limits<int64_t>::max();
             for (size_t b = 0; b < n; ++b) {
-                if (used[b] == 0 && d[at * n + b] < nearest) {
-                    nearest = d[at * n + b];
+                if (used[b] == 0 && d[order.back() * n + b] < nearest) {
+                    nearest = d[order.back() * n + b];
                     next = b;
                 }
             }
             used[next] = 1;
             total += nearest;
-            at = next;
+            order.push_back(next);
         }
-        best = std::min(best, total);
+        if (total < best.operations) {
+            best.operations = total;
+            best.order = std::move(order);
+        }
     }
-    return n == 0 ? 0 : best;
+    // Along that order, the chunks of the unit's order a channel could take from its predecessor:
+    // every kept bit of the chunk equal (and kept) there.
+    best.chunks = static_cast<int64_t>(n) * plan.chunks;
+    for (size_t i = 1; i < best.order.size(); ++i) {
+        const size_t a = best.order[i - 1];
+        const size_t b = best.order[i];
+        for (int64_t q = 0; q < plan.chunks; ++q) {
+            bool same = true;
+            for (int64_t e = q * plan.simd; e < (q + 1) * plan.simd && same; ++e) {
+                const int c = plan.channel_of(e);
+                const int t = plan.tap_of(e);
+                same = !kept(b, c) || (kept(a, c) && weight(a, c, t) == weight(b, c, t));
+            }
+            best.identical_chunks += same ? 1 : 0;
+        }
+    }
+    if (n == 0) {
+        best.operations = 0;
+    }
+    return best;
 }
 
 }  // namespace bnngen::hw

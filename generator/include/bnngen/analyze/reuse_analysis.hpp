@@ -21,6 +21,7 @@ struct ReuseLayerAnalysis {
     double identical_chunks = 0;   // share of their fold.simd-bit chunks equal to the reference's
     double inputs_removed = 0;     // share of the layer's operations input reuse removes (ideal, bit by bit)
     double weights_removed = 0;    // share weight reuse removes (ideal, greedy kernel order)
+    double weights_identical_chunks = 0;  // share of its chunks equal along that order (one lane)
     double mvau_cycles = 0;        // per image: mvau at this folding (kernel and spatial pruning as given)
     double unit_cycles = 0;        // per image: the reuse unit at this folding (measured on the images)
     std::string recommendation;    // "inputs", "weights", "none", with the reason

@@ -54,10 +54,17 @@ inline ReusePlan plan_similarity_reuse(const Layer& layer) {
     return plan_similarity_reuse(layer, reuse_kernel_major(layer));
 }
 
-// Weight reuse (mode weights, ideal): output channels in an offline order in which each kernel set
+// Weight reuse (mode weights): output channels in an offline order in which each channel's result
 // is derived from the previous channel's, computing only the kept weight bits that differ (the
-// first channel in full). Returns the XNOR-popcount operations per position in the best order a
-// greedy nearest-neighbour walk finds (against outputs x kept taps without reuse).
-int64_t weight_reuse_operations(const Layer& layer);
+// first channel in full). The order is the best greedy nearest-neighbour walk.
+struct WeightReuse {
+    int64_t operations = 0;         // XNOR-popcount operations per position (outputs x kept taps without reuse)
+    std::vector<size_t> order;      // the output channels in that order
+    // Along the order, in the chunks of `plan` (the layer's simd, one lane): chunks whose kept bits
+    // all equal the predecessor's, which a unit stepping whole chunks could skip, of all chunks.
+    int64_t chunks = 0;
+    int64_t identical_chunks = 0;
+};
+WeightReuse weight_reuse(const Layer& layer, const ReusePlan& plan);
 
 }  // namespace bnngen::hw
