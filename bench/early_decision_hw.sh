@@ -18,18 +18,8 @@
 #   ONLY=NAME,NAME in the environment runs only those networks.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-bnngen=${1:-$root/build/ci/generator/bnngen}
-work=${2:-$root/build/bench/early_hw}
-images=${3:-100}
-synth=all
-case "${4:-}" in
-  --no-synth) synth= ;;
-  --synth=*) synth=,${4#--synth=}, ;;
-  "") ;;
-  *) echo "unknown option: $4" >&2; exit 2 ;;
-esac
-mkdir -p "$work" && work=$(cd "$work" && pwd)
-data=/usr/share/datasets/fashion-mnist
+source "$root/bench/lib.sh"
+bench_options early_hw "$@"
 
 # name:network.yaml:fold changes (layer=PExSIMD, - for none):layers that decide early
 networks=(
@@ -42,11 +32,7 @@ networks=(
 [ -f "$root/examples/fmnist_cnv_early/network.yaml" ] &&
   networks+=("cnv_regularized_chosen:examples/fmnist_cnv_early/network.yaml:conv2=8x144,conv3=16x72,conv4=4x288:conv2,conv4")
 
-if [ -n "${ONLY:-}" ]; then
-  chosen=()
-  for entry in "${networks[@]}"; do [[ ",$ONLY," == *",${entry%%:*},"* ]] && chosen+=("$entry"); done
-  networks=("${chosen[@]}")
-fi
+only_networks
 
 # Writes OUT.plain.yaml and OUT.early.yaml: SRC with absolute weights, the fold changes and, in the
 # second, prune.early on the named layers (flow-style layer lines).
@@ -90,31 +76,17 @@ for variant in ("plain", "early"):
 EOF
 }
 
-# The RTL's scores against the trained model's own (first rows of test_scores.npy).
-same_scores() {
-  /usr/bin/python3 - "$1" "$2" <<'EOF'
-import numpy as np, sys
-rtl, trained = np.load(sys.argv[1]), np.load(sys.argv[2])
-n = len(rtl)
-differ = int((rtl != trained[:n]).any(axis=1).sum())
-print(f"{differ} of {n} images' scores differ from the trained model's")
-sys.exit(1 if differ else 0)
-EOF
-}
-
 for entry in "${networks[@]}"; do
   IFS=: read -r name net folds layers <<<"$entry"
   variants "$root/$net" "$folds" "$layers" "$work/$name"
   trained=$(dirname "$root/$net")/test_scores.npy
   for v in plain early; do
     echo "== $name ($v): verify, $images images"
-    "$bnngen" verify "$work/$name.$v.yaml" --images "$data/t10k-images-idx3-ubyte.gz" --limit "$images" \
-      --out "$work/$name.$v.scores.npy" -o "$work/$name.$v" --build-dir "$work/sim-cache" > "$work/$name.$v.verify.txt"
-    grep -q "^mismatches: 0 of $images images" "$work/$name.$v.verify.txt" || { cat "$work/$name.$v.verify.txt"; exit 1; }
-    if grep -q MISMATCH "$work/$name.$v.verify.txt"; then cat "$work/$name.$v.verify.txt"; exit 1; fi
+    verify_clean "$bnngen" "$work/$name.$v.yaml" "$data/t10k-images-idx3-ubyte.gz" "$images" "$work/$name.$v" "$work/sim-cache" \
+      "$work/$name.$v"
     if [ -f "$trained" ]; then same_scores "$work/$name.$v.scores.npy" "$trained" > "$work/$name.$v.scores.txt" ||
       { cat "$work/$name.$v.scores.txt"; exit 1; }; fi
-    if [ "$synth" = all ] || [[ "$synth" == *",$name,"* ]]; then
+    if synthesises "$name"; then
       echo "== $name ($v): Yosys"
       "$bnngen" report "$work/$name.$v.yaml" --work "$work/$name.$v.synth" > "$work/$name.$v.report.txt"
     fi
