@@ -104,3 +104,21 @@ TEST_CASE("weight reuse: each output channel derived from its nearest predecesso
     l.fold.simd = 2;  // one chunk of both channels: equal only if every kept bit is
     CHECK(hw::weight_reuse(l, hw::plan_similarity_reuse(l)).identical_chunks == 1);  // o2's, not o1's
 }
+
+TEST_CASE("reuse counts at a smaller simd equal the counts of the layer folded at that simd") {
+    Network wide = two_channel_row();
+    wide.layers[1].fold.simd = 2;  // one chunk: both channels
+    const Network narrow = two_channel_row();
+    golden::ReuseCounter with_alternatives(wide, {1}, /*smaller_chunks=*/true);
+    golden::ReuseCounter at_simd_1(narrow);
+    for (const golden::Tensor& image : {row({{1, 0}, {1, 0}, {1, 1}, {0, 1}}), row({{0, 1}, {0, 1}, {1, 1}, {1, 1}})}) {
+        with_alternatives.add_image({image});
+        at_simd_1.add_image({image});
+    }
+    const std::vector<golden::ReuseAlternative> alternatives = with_alternatives.alternatives(1);
+    REQUIRE(alternatives.size() == 1);
+    CHECK(alternatives[0].simd == 1);
+    CHECK(alternatives[0].unit_cycles == at_simd_1.counts()[1].unit_cycles);
+    // at simd 2 a window with any change steps its one chunk in both folds
+    CHECK(with_alternatives.counts()[1].unit_cycles == 8 * 2);
+}

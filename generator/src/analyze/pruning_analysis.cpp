@@ -90,7 +90,7 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
     // Similarity reuse is counted for every layer that could take it (the recommendation), in
     // stream order from a reset, as the reuse unit sees the images.
     const std::vector<size_t> reuse_layers = reuse_candidates(net);
-    golden::ReuseCounter reuse(net, reuse_layers);
+    golden::ReuseCounter reuse(net, reuse_layers, /*smaller_chunks=*/true);
     for (int64_t i = 0; i < images.count; ++i) {
         if (!any_early && reuse_layers.empty()) {
             model.predict(images.image(i));
@@ -169,7 +169,7 @@ Analysis analyze_pruning(const Network& net, const io::ImageSet& images) {
         a.layers.push_back(std::move(la));
     }
     for (size_t i : reuse_layers) {
-        a.reuse.push_back(analyze_reuse_layer(net.layers[i], reuse.counts()[i], *reuse.plan(i), n));
+        a.reuse.push_back(analyze_reuse_layer(net.layers[i], reuse.counts()[i], *reuse.plan(i), reuse.alternatives(i), n));
     }
     return a;
 }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace bnngen::analyze {
 namespace {
 
@@ -32,7 +34,7 @@ std::vector<size_t> reuse_candidates(const Network& net) {
 }
 
 ReuseLayerAnalysis analyze_reuse_layer(const Layer& layer, const golden::ReuseCount& count, const hw::ReusePlan& plan,
-                                       double images) {
+                                       const std::vector<golden::ReuseAlternative>& smaller, double images) {
     ReuseLayerAnalysis r;
     r.layer = layer.name;
     r.enabled = layer.reuse && !layer.reuse->weights;
@@ -50,6 +52,17 @@ ReuseLayerAnalysis analyze_reuse_layer(const Layer& layer, const golden::ReuseCo
     const double computed = static_cast<double>(count.positions - count.skipped) / images;
     r.mvau_cycles = computed * static_cast<double>(hw::fold_steps(plain));
     r.unit_cycles = static_cast<double>(count.unit_cycles) / images;
+    for (const golden::ReuseAlternative& alt : smaller) {  // largest first: the first that pays
+        Layer at = plain;
+        at.fold.simd = alt.simd;
+        const double speedup = computed * static_cast<double>(hw::fold_steps(at)) /
+                               std::max(1.0, static_cast<double>(alt.unit_cycles) / images);
+        if (speedup >= kInputsPays) {
+            r.pays_at_simd = alt.simd;
+            r.pays_speedup = speedup;
+            break;
+        }
+    }
     if (r.realized_speedup() >= kInputsPays) {
         r.recommendation = fmt::format("inputs ({:.2f}x fewer unit cycles at simd {})", r.realized_speedup(), r.simd);
     } else if (r.weights_identical_chunks > r.identical_chunks + kWeightsMargin) {
@@ -59,7 +72,9 @@ ReuseLayerAnalysis analyze_reuse_layer(const Layer& layer, const golden::ReuseCo
     } else {
         r.recommendation = fmt::format("none (inputs realizes {:.2f}x at simd {}, below {:.2f}x{})", r.realized_speedup(),
                                        r.simd, kInputsPays,
-                                       r.identical_bits > r.identical_chunks + 0.2 ? "; a smaller simd keeps more" : "");
+                                       r.pays_at_simd > 0
+                                           ? fmt::format("; at simd {} it would realize {:.2f}x", r.pays_at_simd, r.pays_speedup)
+                                           : "");
     }
     return r;
 }
@@ -90,11 +105,11 @@ std::string format_reuse_json(const std::vector<ReuseLayerAnalysis>& layers) {
         out += fmt::format(
             "{}\n    {{\"layer\": \"{}\", \"enabled\": {}, \"order\": \"{}\", \"simd\": {}, \"identical_bits\": {}, "
             "\"identical_chunks\": {}, \"inputs_removed\": {}, \"weights_removed\": {}, "
-            "\"weights_identical_chunks\": {}, \"cycles_mvau\": {}, "
+            "\"weights_identical_chunks\": {}, \"pays_at_simd\": {}, \"pays_speedup\": {}, \"cycles_mvau\": {}, "
             "\"cycles_reuse\": {}, \"recommendation\": \"{}\"}}",
             i == 0 ? "" : ",", r.layer, r.enabled ? "true" : "false", r.kernel_major ? "kernel-major" : "tap-major",
             r.simd, r.identical_bits, r.identical_chunks, r.inputs_removed, r.weights_removed,
-            r.weights_identical_chunks, r.mvau_cycles,
+            r.weights_identical_chunks, r.pays_at_simd, r.pays_speedup, r.mvau_cycles,
             r.unit_cycles, r.recommendation);
     }
     return out + (layers.empty() ? "]" : "\n  ]");

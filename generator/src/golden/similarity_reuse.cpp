@@ -48,11 +48,45 @@ void gather(const Layer& layer, const hw::ReusePlan& plan, const Tensor& input, 
     }
 }
 
+// The unit's steps for one window whose differing elements are `diff` (in the plan's order), added
+// to computed / cycles; returns the changed chunks. `changed` is scratch.
+int64_t add_steps(const hw::ReusePlan& plan, const std::vector<uint8_t>& diff, std::vector<uint8_t>& changed,
+                  int64_t& computed, int64_t& cycles) {
+    changed.assign(static_cast<size_t>(plan.chunks), 0);
+    for (int64_t e = 0; e < plan.window_bits; ++e) {
+        changed[static_cast<size_t>(e / plan.simd)] |= diff[static_cast<size_t>(e)];
+    }
+    for (const std::vector<uint8_t>& kept : plan.kept_chunks) {
+        int64_t steps = 0;
+        for (int64_t q = 0; q < plan.chunks; ++q) {
+            steps += (changed[static_cast<size_t>(q)] & kept[static_cast<size_t>(q)]) != 0 ? 1 : 0;
+        }
+        computed += steps;
+        cycles += std::max<int64_t>(1, steps);
+    }
+    return std::count(changed.begin(), changed.end(), uint8_t{1});
+}
+
+// Smaller chunks keep more of the bit-level similarity: the divisors of the window below the
+// layer's simd that mvau could run at too (they divide the kept taps), largest first, at most
+// kAlternatives of them.
+constexpr size_t kAlternatives = 6;
+std::vector<int> smaller_simds(const Layer& layer) {
+    const int64_t window = int64_t{layer.in.channels} * layer.kernel * layer.kernel;
+    std::vector<int> out;
+    for (int d = layer.fold.simd - 1; d >= 1 && out.size() < kAlternatives; --d) {
+        if (window % d == 0 && layer.taps_per_output() % d == 0) {
+            out.push_back(d);
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 ReuseCounter::ReuseCounter(const Network& net) : ReuseCounter(net, layers_with_reuse(net)) {}
 
-ReuseCounter::ReuseCounter(const Network& net, const std::vector<size_t>& layers)
+ReuseCounter::ReuseCounter(const Network& net, const std::vector<size_t>& layers, bool smaller_chunks)
     : net_(net), counts_(net.layers.size()) {
     const bool spatial = std::any_of(net.layers.begin(), net.layers.end(), [](const Layer& l) { return l.spatial.has_value(); });
     if (spatial) {
@@ -62,6 +96,13 @@ ReuseCounter::ReuseCounter(const Network& net, const std::vector<size_t>& layers
         Layered l;
         l.index = index;
         l.plan = hw::plan_similarity_reuse(net.layers[index]);
+        if (smaller_chunks) {
+            for (int simd : smaller_simds(net.layers[index])) {
+                Layer at = net.layers[index];
+                at.fold.simd = simd;
+                l.alternatives.push_back(Alternative{hw::plan_similarity_reuse(at), 0});
+            }
+        }
         layers_.push_back(std::move(l));
     }
 }
@@ -73,6 +114,18 @@ const hw::ReusePlan* ReuseCounter::plan(size_t index) const {
         }
     }
     return nullptr;
+}
+
+std::vector<ReuseAlternative> ReuseCounter::alternatives(size_t index) const {
+    std::vector<ReuseAlternative> out;
+    for (const Layered& l : layers_) {
+        if (l.index == index) {
+            for (const Alternative& alt : l.alternatives) {
+                out.push_back(ReuseAlternative{alt.plan.simd, alt.unit_cycles});
+            }
+        }
+    }
+    return out;
 }
 
 void ReuseCounter::reset() {
@@ -100,7 +153,8 @@ void ReuseCounter::count_layer(Layered& state, const Tensor& input) {
         kept_bits_per_window += plan.channel_users[static_cast<size_t>(c)] * plan.kernel_taps;
     }
     std::vector<uint8_t> window(static_cast<size_t>(plan.window_bits));
-    std::vector<uint8_t> changed(static_cast<size_t>(plan.chunks));
+    std::vector<uint8_t> diff(static_cast<size_t>(plan.window_bits));
+    std::vector<uint8_t> changed;
     for (int oy = 0; oy < layer.out.height; ++oy) {
         for (int ox = 0; ox < layer.out.width; ++ox) {
             ++count.positions;
@@ -112,23 +166,18 @@ void ReuseCounter::count_layer(Layered& state, const Tensor& input) {
             count.window_bits += plan.window_bits;
             count.operations += kept_bits_per_window;
             count.chunks += plan.chunks;
-            std::fill(changed.begin(), changed.end(), uint8_t{0});
             for (int64_t e = 0; e < plan.window_bits; ++e) {
                 const bool differs = state.fresh || window[static_cast<size_t>(e)] != state.reference[static_cast<size_t>(e)];
+                diff[static_cast<size_t>(e)] = differs ? 1 : 0;
                 if (differs) {
                     ++count.changed_bits;
                     count.ideal_operations += plan.channel_users[static_cast<size_t>(plan.channel_of(e))];
-                    changed[static_cast<size_t>(e / plan.simd)] = 1;
                 }
             }
-            count.changed_chunks += std::count(changed.begin(), changed.end(), uint8_t{1});
-            for (const std::vector<uint8_t>& kept : plan.kept_chunks) {
-                int64_t steps = 0;
-                for (int64_t q = 0; q < plan.chunks; ++q) {
-                    steps += (changed[static_cast<size_t>(q)] & kept[static_cast<size_t>(q)]) != 0 ? 1 : 0;
-                }
-                count.computed_steps += steps;
-                count.unit_cycles += std::max<int64_t>(1, steps);
+            count.changed_chunks += add_steps(plan, diff, changed, count.computed_steps, count.unit_cycles);
+            for (Alternative& alt : state.alternatives) {
+                int64_t computed = 0;
+                add_steps(alt.plan, diff, changed, computed, alt.unit_cycles);
             }
             state.reference = window;
             state.fresh = false;

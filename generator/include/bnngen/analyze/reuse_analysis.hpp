@@ -24,14 +24,17 @@ struct ReuseLayerAnalysis {
     double weights_identical_chunks = 0;  // share of its chunks equal along that order (one lane)
     double mvau_cycles = 0;        // per image: mvau at this folding (kernel and spatial pruning as given)
     double unit_cycles = 0;        // per image: the reuse unit at this folding (measured on the images)
+    int pays_at_simd = 0;          // the largest smaller simd at which the unit would pay (0: none tried pays)
+    double pays_speedup = 0;       // mvau's cycles over the unit's there
     std::string recommendation;    // "inputs", "weights", "none", with the reason
 
     [[nodiscard]] double realized_speedup() const { return unit_cycles > 0 ? mvau_cycles / unit_cycles : 0; }
 };
 
-// The analysis of one layer from its counts over `images` images (ReuseCounter, stream order).
+// The analysis of one layer from its counts over `images` images (ReuseCounter, stream order),
+// with its unit cycles at smaller simd (largest first).
 ReuseLayerAnalysis analyze_reuse_layer(const Layer& layer, const golden::ReuseCount& count, const hw::ReusePlan& plan,
-                                       double images);
+                                       const std::vector<golden::ReuseAlternative>& smaller, double images);
 
 // The layers that can take prune.reuse at their folding (binary conv, threshold, fold.simd divides
 // the window, neither early decision nor result sharing).

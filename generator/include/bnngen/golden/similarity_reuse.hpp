@@ -39,13 +39,20 @@ struct ReuseCount {
     ReuseCount& operator+=(const ReuseCount& other);
 };
 
+// The same layer's unit cycles at a smaller fold.simd (same pe, same element order).
+struct ReuseAlternative {
+    int simd = 0;
+    int64_t unit_cycles = 0;
+};
+
 class ReuseCounter {
 public:
     // Counts the layers with prune.reuse (mode inputs) at their folding.
     explicit ReuseCounter(const Network& net);
     // Counts the given layers (binary conv layers whose fold.simd divides the window) as if they
-    // had prune.reuse mode inputs (in the order hw::reuse_kernel_major gives them).
-    ReuseCounter(const Network& net, const std::vector<size_t>& layers);
+    // had prune.reuse mode inputs (in the order hw::reuse_kernel_major gives them); with
+    // `smaller_chunks` also their unit cycles at a few smaller simd (alternatives()).
+    ReuseCounter(const Network& net, const std::vector<size_t>& layers, bool smaller_chunks = false);
 
     // One image, in stream order: every layer's output (FastModel::run_layers).
     void add_image(const std::vector<Tensor>& outputs);
@@ -55,11 +62,18 @@ public:
     // Indexed like Network::layers; zero for layers not counted.
     [[nodiscard]] const std::vector<ReuseCount>& counts() const { return counts_; }
     [[nodiscard]] const hw::ReusePlan* plan(size_t index) const;
+    // Layer `index`'s counts at smaller simd, largest first (empty unless asked for).
+    [[nodiscard]] std::vector<ReuseAlternative> alternatives(size_t index) const;
 
 private:
+    struct Alternative {
+        hw::ReusePlan plan;
+        int64_t unit_cycles = 0;
+    };
     struct Layered {
         size_t index = 0;
         hw::ReusePlan plan;
+        std::vector<Alternative> alternatives;
         std::vector<uint8_t> reference;  // the last computed window, in the plan's order
         bool fresh = true;
     };
