@@ -97,3 +97,28 @@ TEST_CASE("analyze counts what result sharing removes, ideal and in the sharing 
     CHECK(analyze::format_text(a).find("result sharing (prune.share): ") != std::string::npos);
     CHECK(analyze::format_csv(a).find(",share_removed_ops,share_unit_removed_ops\n") != std::string::npos);
 }
+
+TEST_CASE("analyze counts similarity reuse for every binary conv layer and the reuse unit's cycles where enabled") {
+    DiagnosticBag bag;
+    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "examples/fmnist_small/network.yaml", bag);
+    REQUIRE(net.has_value());
+    auto images = io::load_images("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", 1, 28, 28, 8, 20);
+    const analyze::Analysis plain = analyze::analyze_pruning(*net, images);
+    REQUIRE(plain.reuse.size() == 1);  // conv2, the one binary conv layer
+    const analyze::ReuseLayerAnalysis& r = plain.reuse[0];
+    CHECK(r.layer == "conv2");
+    CHECK_FALSE(r.enabled);
+    CHECK(r.kernel_major);  // kernel pruning: chunks of whole kernels
+    CHECK(r.identical_bits > r.identical_chunks);
+    CHECK(r.inputs_removed > 0.5);
+    CHECK(r.mvau_cycles == plain.layers[2].cycles_pruned);
+    // Enabled, the layer's cycles are the reuse unit's, as counted: the same figure as the table's.
+    net->layers[2].reuse = SimilarityReuse{false};
+    const analyze::Analysis with = analyze::analyze_pruning(*net, images);
+    REQUIRE(with.reuse.size() == 1);
+    CHECK(with.reuse[0].enabled);
+    CHECK(with.layers[2].cycles_pruned == doctest::Approx(with.reuse[0].unit_cycles).epsilon(0.001));
+    CHECK(with.reuse[0].unit_cycles == doctest::Approx(r.unit_cycles));
+    CHECK(analyze::format_text(with).find("similarity reuse") != std::string::npos);
+    CHECK(analyze::format_json(with).find("\"reuse\": [") != std::string::npos);
+}
