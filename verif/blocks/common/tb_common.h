@@ -124,6 +124,22 @@ inline void write_hex(const std::string& path, const std::vector<Bits>& words) {
     }
 }
 
+// A popcount-domain threshold (PARAM_WIDTH = `width` signed bits) for a lane with `kept` kept
+// taps: mostly the P of a typical input +-1, so that both outputs occur (`typical()` gives that
+// P), sometimes an edge: always 1 (0, or any negative value) or always 0 (kept + 1, the largest).
+template <typename Typical>
+inline int64_t draw_threshold(std::mt19937_64& rng, int width, int64_t kept, Typical typical) {
+    const int64_t pmax = (int64_t(1) << (width - 1)) - 1, pmin = -(int64_t(1) << (width - 1));
+    const int kind = int(rng() % 12);
+    int64_t v;
+    if (kind == 0) v = 0;                                             // always 1
+    else if (kind == 1) v = -int64_t(rng() % uint64_t(-pmin)) - 1;    // always 1, negative
+    else if (kind == 2) v = kept + 1;                                 // always 0 (tight)
+    else if (kind == 3) v = pmax;                                     // always 0
+    else v = typical() + int64_t(rng() % 3) - 1;
+    return v < pmin ? pmin : v > pmax ? pmax : v;
+}
+
 // ---------------------------------------------------------------------------------------------
 // key=value arguments (Verilator's own +verilator+ arguments are skipped).
 class Args {

@@ -138,19 +138,11 @@ int main(int argc, char** argv) {
     };
 
     // ---- thresholds and memory images
-    const int64_t pmax = (int64_t(1) << (PW - 1)) - 1, pmin = -(int64_t(1) << (PW - 1));
     std::vector<int64_t> thr(static_cast<size_t>(OC));
     for (int o = 0; o < OC; ++o) {
         int64_t nk = 0;
         for (int i = 0; i < TAPS; ++i) nk += keep[size_t(o)].get(i);
-        const int kind = int(rnd(12));
-        int64_t v;
-        if (kind == 0) v = 0;                                        // always 1
-        else if (kind == 1) v = -int64_t(rnd(uint64_t(-pmin))) - 1;  // always 1, negative
-        else if (kind == 2) v = nk + 1;                              // always 0 (tight)
-        else if (kind == 3) v = pmax;                                // always 0
-        else v = P(o, xs[size_t(rnd(uint64_t(n)))]) + int64_t(rnd(3)) - 1;
-        thr[size_t(o)] = std::max(pmin, std::min(pmax, v));
+        thr[size_t(o)] = tb::draw_threshold(rng, PW, nk, [&] { return P(o, xs[size_t(rnd(uint64_t(n)))]); });
     }
     std::vector<Bits> wwords, kwords, swords = kept, twords;
     for (int nf = 0; nf < NF; ++nf) {
