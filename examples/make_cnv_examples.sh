@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # How the shipped CNV-sized Fashion-MNIST examples were made, and how to remake them.
-#   examples/make_cnv_examples.sh train    # both trainings (about 55 minutes each on one core;
+#   examples/make_cnv_examples.sh train    # the trainings (about 55 minutes each on one core;
 #                                          # run side by side on a 2-core machine), then export
 #   examples/make_cnv_examples.sh export   # export the finished runs and write the variants
 # Trainings (checkpoints every epoch, --resume continues an interrupted run):
 #   fmnist_cnv          c32,c32,p,c64,c64,p,f256,f10, no pruning
 #   fmnist_cnv_pruned   the same, keeping 8 of 32, 8 of 32, 16 of 64 kernels per output channel
 #                       of conv2, conv3, conv4 (75% of the binary conv kernels pruned)
-# Export: the same folding for both (so that bench/pruning_cnv.sh compares like with like), then
+#   fmnist_cnv_pruned_g16 the same pruning with masks shared by each run of 16 output channels
+#                       (--mask-group 16: a neuron fold's lanes keep the same kernels, so
+#                       similarity reuse composes with kernel pruning); 15 epochs, about 37 minutes
+# Export: the same folding for all (so that bench/pruning_cnv.sh compares like with like), then
 # the exact spatially pruned variants on conv2-4, which share the weights of their network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +27,10 @@ if [ "${1:-export}" = train ]; then
   $py examples/train/bnn_train.py --arch $arch --keep conv2=8,conv3=8,conv4=16 \
     --init examples/fmnist_cnv_pruned/checkpoint.pt --spatial conv2=5,conv3=4,conv4=5 --lr 3e-4 \
     --epochs 3 --seed 0 --out examples/fmnist_cnv_pruned_lossy --quiet
+  $py examples/train/bnn_train.py --arch $arch --keep conv2=8,conv3=8,conv4=16 --mask-group 16 \
+    --epochs 15 --seed 0 --out examples/fmnist_cnv_pruned_g16 --quiet
 fi
+$py examples/train/bnn_export.py --run examples/fmnist_cnv_pruned_g16 --fold $fold
 for net in fmnist_cnv fmnist_cnv_pruned; do
   $py examples/train/bnn_export.py --run examples/$net --fold $fold
   $py examples/train/with_spatial.py examples/$net/network.yaml examples/${net}_spatial/network.yaml \
