@@ -102,19 +102,24 @@ WeightReuse weight_reuse(const Layer& layer, const ReusePlan& plan) {
         }
     }
     // Along that order, the chunks of the unit's order a channel could take from its predecessor:
-    // every kept bit of the chunk equal (and kept) there.
-    best.chunks = static_cast<int64_t>(n) * plan.chunks;
-    for (size_t i = 1; i < best.order.size(); ++i) {
-        const size_t a = best.order[i - 1];
+    // of the chunks it keeps a bit of, those whose kept bits all equal (and are kept by) the
+    // predecessor's. The first channel takes none.
+    for (size_t i = 0; i < best.order.size(); ++i) {
         const size_t b = best.order[i];
         for (int64_t q = 0; q < plan.chunks; ++q) {
-            bool same = true;
-            for (int64_t e = q * plan.simd; e < (q + 1) * plan.simd && same; ++e) {
+            bool keeps = false;
+            bool same = i > 0;
+            for (int64_t e = q * plan.simd; e < (q + 1) * plan.simd; ++e) {
                 const int c = plan.channel_of(e);
-                const int t = plan.tap_of(e);
-                same = !kept(b, c) || (kept(a, c) && weight(a, c, t) == weight(b, c, t));
+                if (!kept(b, c)) {
+                    continue;
+                }
+                keeps = true;
+                const size_t a = i > 0 ? best.order[i - 1] : b;
+                same = same && kept(a, c) && weight(a, c, plan.tap_of(e)) == weight(b, c, plan.tap_of(e));
             }
-            best.identical_chunks += same ? 1 : 0;
+            best.chunks += keeps ? 1 : 0;
+            best.identical_chunks += keeps && same ? 1 : 0;
         }
     }
     if (n == 0) {

@@ -60,8 +60,9 @@ inline ReusePlan plan_similarity_reuse(const Layer& layer) {
 struct WeightReuse {
     int64_t operations = 0;         // XNOR-popcount operations per position (outputs x kept taps without reuse)
     std::vector<size_t> order;      // the output channels in that order
-    // Along the order, in the chunks of `plan` (the layer's simd, one lane): chunks whose kept bits
-    // all equal the predecessor's, which a unit stepping whole chunks could skip, of all chunks.
+    // Along the order, in the chunks of `plan` (the layer's simd, one lane): of the chunks a channel
+    // keeps a bit of, those whose kept bits all equal the predecessor's, which a unit stepping
+    // whole chunks could skip.
     int64_t chunks = 0;
     int64_t identical_chunks = 0;
 };
