@@ -20,18 +20,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/bench/lib.sh"
-bnngen=${1:-$root/build/ci/generator/bnngen}
-work=${2:-$root/build/bench/reuse_hw}
-images=${3:-100}
-synth=all
-case "${4:-}" in
-  --no-synth) synth= ;;
-  --synth=*) synth=,${4#--synth=}, ;;
-  "") ;;
-  *) echo "unknown option: $4" >&2; exit 2 ;;
-esac
-mkdir -p "$work" && work=$(cd "$work" && pwd)
-data=/usr/share/datasets/fashion-mnist
+bench_options reuse_hw "$@"
 
 # name:network.yaml:fold changes (layer=PExSIMD, - for none):layers with reuse
 networks=(
@@ -46,11 +35,11 @@ networks=(
   # with kernel pruning (per-lane masks): the unit steps the union of a fold's kept chunks
   "cnv_pruned:examples/fmnist_cnv_pruned/network.yaml:-:conv2,conv3,conv4"
 )
-if [ -n "${ONLY:-}" ]; then
-  chosen=()
-  for entry in "${networks[@]}"; do [[ ",$ONLY," == *",${entry%%:*},"* ]] && chosen+=("$entry"); done
-  networks=("${chosen[@]}")
-fi
+# with kernel pruning whose masks each fold's lanes share: chunks of one kernel (simd 9,
+# kernel-major), the unit steps only the kept kernels that changed
+[ -f "$root/examples/fmnist_cnv_pruned_g16/network.yaml" ] &&
+  networks+=("cnv_pruned_g16:examples/fmnist_cnv_pruned_g16/network.yaml:conv2=16x9,conv3=8x9,conv4=8x9:conv2,conv3,conv4")
+only_networks
 
 # Writes OUT.plain.yaml and OUT.reuse.yaml: SRC with absolute weights and the fold changes, without
 # prune.reuse in the first and with prune.reuse {mode: inputs} on the named layers in the second.
@@ -93,7 +82,7 @@ for entry in "${networks[@]}"; do
       "$work/sim-cache" "$work/$name.$v"
     if [ -f "$trained" ]; then same_scores "$work/$name.$v.scores.npy" "$trained" > "$work/$name.$v.scores.txt" ||
       { cat "$work/$name.$v.scores.txt"; exit 1; }; fi
-    if [ "$synth" = all ] || [[ "$synth" == *",$name,"* ]]; then
+    if synthesises "$name"; then
       echo "== $name ($v): Yosys"
       "$bnngen" report "$work/$name.$v.yaml" --json "$work/$name.$v.report.json" --work "$work/$name.$v.synth" \
         > "$work/$name.$v.report.txt"
