@@ -6,20 +6,6 @@
 
 namespace bnngen::golden {
 
-ReuseCount& ReuseCount::operator+=(const ReuseCount& other) {
-    positions += other.positions;
-    skipped += other.skipped;
-    window_bits += other.window_bits;
-    changed_bits += other.changed_bits;
-    operations += other.operations;
-    ideal_operations += other.ideal_operations;
-    chunks += other.chunks;
-    changed_chunks += other.changed_chunks;
-    computed_steps += other.computed_steps;
-    unit_cycles += other.unit_cycles;
-    return *this;
-}
-
 namespace {
 
 std::vector<size_t> layers_with_reuse(const Network& net) {

@@ -1,12 +1,11 @@
 #include "bnngen/hw/similarity_reuse.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <limits>
 
 namespace bnngen::hw {
 
-bool reuse_kernel_major(const Layer& layer) { if (std::getenv("KM")) return true; return layer.keep.has_value() && *layer.keep < layer.in.channels; }
+bool reuse_kernel_major(const Layer& layer) { return layer.keep.has_value() && *layer.keep < layer.in.channels; }
 
 ReusePlan plan_similarity_reuse(const Layer& layer, bool kernel_major) {
     ReusePlan plan;

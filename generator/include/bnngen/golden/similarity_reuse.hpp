@@ -35,8 +35,6 @@ struct ReuseCount {
     int64_t changed_chunks = 0;    // of those, differing from the reference
     int64_t computed_steps = 0;    // the unit's chunk steps (counter `computed`)
     int64_t unit_cycles = 0;       // the unit's busy cycles: chunk steps plus one placeholder per empty fold
-
-    ReuseCount& operator+=(const ReuseCount& other);
 };
 
 // The same layer's unit cycles at a smaller fold.simd (same pe, same element order).
