@@ -228,7 +228,7 @@ module reuse_unit #(
     wire accept    = in_valid && in_ready;
     wire out_pop   = out_valid && out_ready;
 
-    genvar gc, gt, gq, gn, gp;
+    genvar gc, gt, gn, gp;
 
     // kernel-major reordering (wiring): internal element c*KT + t = input element t*KC + c
     wire [TAPS-1:0] in_km;
@@ -245,25 +245,21 @@ module reuse_unit #(
     endgenerate
 
     // change detection of the incoming window against cur (its reference), and the chunk mux of the
-    // current step: an AND-OR chain over the chunks of {q, diff chunk, cur chunk} gated by `low`
-    // (a placeholder, low = 0, selects zeros: m = 0, the step adds 0)
+    // current step: an AND-OR over the chunks of {q, diff chunk, cur chunk} gated by `low` (a
+    // placeholder, low = 0, selects zeros: m = 0, the step adds 0). Procedural loops, not generate
+    // loops: a window may have thousands of chunks (simd 1), more than a tool unrolls in a generate
+    // loop (Verilator stops at 1024); synthesis unrolls them into the same gates either way.
     wire [TAPS-1:0] diff_new = has_ref ? (in_km ^ cur) : {TAPS{1'b1}};
-    wire [SF-1:0]   chg_new;
-    generate
-        for (gq = 0; gq < SF; gq = gq + 1) begin : g_mx
-            localparam integer      QI = gq;
-            localparam [ADDR_W-1:0] QA = QI[ADDR_W-1:0];
-            assign chg_new[gq] = |diff_new[gq*SIMD1 +: SIMD1];
-            wire [MXW-1:0] term = {QA, diff[gq*SIMD1 +: SIMD1], cur[gq*SIMD1 +: SIMD1]} & {MXW{low[gq]}};
-            wire [MXW-1:0] acc;
-            if (gq == 0) begin : g_first
-                assign acc = term;
-            end else begin : g_next
-                assign acc = g_mx[gq-1].acc | term;
-            end
+    reg  [SF-1:0]   chg_new;
+    reg  [MXW-1:0]  sel_w;
+    integer qi;
+    always @* begin
+        sel_w = {MXW{1'b0}};
+        for (qi = 0; qi < SF; qi = qi + 1) begin
+            chg_new[qi] = |diff_new[qi*SIMD1 +: SIMD1];
+            sel_w = sel_w | ({qi[ADDR_W-1:0], diff[qi*SIMD1 +: SIMD1], cur[qi*SIMD1 +: SIMD1]} & {MXW{low[qi]}});
         end
-    endgenerate
-    wire [MXW-1:0]    sel_w = g_mx[SF-1].acc;
+    end
     wire [SIMD1-1:0]  x_sel = sel_w[SIMD1-1:0];
     wire [SIMD1-1:0]  m_sel = sel_w[2*SIMD1-1:SIMD1];
     wire [ADDR_W-1:0] q_sel = sel_w[MXW-1:2*SIMD1];

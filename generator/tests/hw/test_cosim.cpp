@@ -329,6 +329,25 @@ TEST_CASE("an early-decision lane with more than 64 channels builds and matches"
     CHECK(report.passed());
 }
 
+TEST_CASE("a reuse unit with thousands of chunks a window builds and matches") {
+    // Random flow seed 644: a reuse layer of 65 x 7 x 7 taps at simd 1 (3185 chunks). The unit chose
+    // the changed chunk and detected changes in generate loops over the chunks, which Verilator
+    // refuses to unroll beyond about 3000 iterations ("Loop unrolling took too long"): the build
+    // failed. Here 360 x 3 x 3 = 3240 chunks.
+    Layer conv1 = conv("conv1", 360, 1);
+    conv1.fold = Fold{24, 1};
+    Layer conv2 = conv("conv2", 2, 3, 1, 1, -1);
+    conv2.fold = Fold{2, 1};
+    conv2.reuse = SimilarityReuse{false};
+    Layer classifier = dense("classifier", 3);
+    classifier.fold = Fold{3, 24};
+    auto report = verify_random(build(InputSpec{1, 4, 3, 1}, {conv1, conv2, classifier}), "reuse_many_chunks", 3);
+    CHECK(report.mismatches.empty());
+    REQUIRE(report.layers.size() == 3);
+    CHECK(report.layers[1].rtl_computed_chunks.has_value());
+    CHECK(report.passed());
+}
+
 TEST_CASE("a Verilator build that crashes inside Verilator once is tried again") {
     // Random flow seed 292 once stopped with "%Error: Verilator internal fault, sorry" (Verilator
     // segfaulted); the same files built fine the next time. A stand-in `verilator` first in PATH
