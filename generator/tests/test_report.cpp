@@ -4,6 +4,7 @@
 // cell classes, the throughput figures and the output forms.
 #include "bnngen/diag/error.hpp"
 #include "bnngen/net/load.hpp"
+#include "bnngen/report/lut_bound.hpp"
 #include "bnngen/report/resource_report.hpp"
 #include "bnngen/report/xilinx_family.hpp"
 #include "bnngen/report/yosys_netlist.hpp"
@@ -245,6 +246,7 @@ TEST_CASE("the Markdown and JSON forms carry every row and the throughput") {
     conv.cells = {{"LUT6", 3}, {"FDRE", 2}, {"CARRY4", 1}};
     conv.resources = resources_of(conv.cells);
     conv.instances = {"conv1_layer"};
+    conv.lut_bound = 2;
     r.layers = {conv};
     r.top_level.name = "top-level";
     r.total = conv;
@@ -252,18 +254,43 @@ TEST_CASE("the Markdown and JSON forms carry every row and the throughput") {
     r.total.kind = "";
     r.throughput = throughput_at(hw::CycleModel{{}, 800, "conv1", 2000}, 200.0);
     const std::string md = format_markdown(r);
-    CHECK(md.find("| layer | type | LUT | FF | RAMB18 | RAMB36 | DSP | LUTRAM |") != std::string::npos);
-    CHECK(md.find("| conv1 | conv | 3 | 2 | 0 | 0 | 0 | 0 |") != std::string::npos);
-    CHECK(md.find("| top-level |  | 0 | 0 | 0 | 0 | 0 | 0 |") != std::string::npos);
-    CHECK(md.find("| **total** |  | **3** | **2** |") != std::string::npos);
+    CHECK(md.find("| layer | type | LUT | LUT bound | LUT / bound | FF | RAMB18 | RAMB36 | DSP | LUTRAM |") !=
+          std::string::npos);
+    CHECK(md.find("| conv1 | conv | 3 | 2 | 1.5x | 2 | 0 | 0 | 0 | 0 |") != std::string::npos);
+    CHECK(md.find("| top-level |  | 0 |  |  | 0 | 0 | 0 | 0 | 0 |") != std::string::npos);
+    CHECK(md.find("| **total** |  | **3** | 2 | 1.5x | **2** |") != std::string::npos);
     CHECK(md.find("Cells in no column: CARRY4 1.") != std::string::npos);
     CHECK(md.find("| images/s | 250000 |") != std::string::npos);
     CHECK(md.find("| latency (bound) | 2000 cycles = 10.00 us |") != std::string::npos);
     const std::string json = format_json(r);
-    CHECK(json.find("{\"layer\": \"conv1\", \"type\": \"conv\", \"lut\": 3, \"ff\": 2,") != std::string::npos);
+    CHECK(json.find("{\"layer\": \"conv1\", \"type\": \"conv\", \"lut\": 3, \"lut_bound\": 2, \"ff\": 2,") !=
+          std::string::npos);
     CHECK(json.find("\"instances\": [\"conv1_layer\"]") != std::string::npos);
     CHECK(json.find("\"cells\": {\"CARRY4\": 1, \"FDRE\": 2, \"LUT6\": 3}") != std::string::npos);
     CHECK(json.find("\"images_per_second\": 250000,") != std::string::npos);
+}
+
+TEST_CASE("the LUT lower bound follows each layer's lanes and accumulators at its folding") {
+    DiagnosticBag bag;
+    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "examples/fmnist_small/network.yaml", bag);
+    REQUIRE(net.has_value());
+    auto layer = [&](const std::string& name) -> const Layer& {
+        for (const Layer& l : net->layers) {
+            if (l.name == name) {
+                return l;
+            }
+        }
+        FAIL("no layer " << name);
+        return net->layers.front();
+    };
+    // conv1: 8-bit input, 3x3x1 taps, pe 16, simd 9: sum up to 9*255 = 2295 (12 bits) + sign = 13
+    CHECK(lut_lower_bound(*net, layer("conv1")) == 16 * (9 * 9 + 2 * 13));
+    // conv2: binary, keeps 4 of 16 kernels: 36 taps (6 bits), pe 8, simd 36
+    CHECK(lut_lower_bound(*net, layer("conv2")) == 8 * (36 + 2 * 6));
+    // pool1: 16 channels, 2x2: one LUT ORs the 4 taps
+    CHECK(lut_lower_bound(*net, layer("pool1")) == 16);
+    // fc1: 32x7x7 = 1568 inputs (11 bits), pe 5, simd 4
+    CHECK(lut_lower_bound(*net, layer("fc1")) == 5 * (4 + 2 * 11));
 }
 
 TEST_CASE("make_resource_report checks the part and finds Yosys before it generates anything") {

@@ -274,10 +274,19 @@ module mvau #(
     wire step_last = (step == STEP_LAST);
     wire sf_last   = (sf == SF_LAST);
     wire nf_last   = (nf == NF_LAST);
-    assign in_ready = (pending != CRED_MAX) && (!busy || step_last);
+    // in_ready = (pending != CRED_MAX) && (!busy || step_last), kept as a register computed from
+    // the next values of pending, busy and step: every bit of ibuf is loaded on `accept`, and
+    // with a combinational in_ready ABC copies its logic into each bit's LUT (Yosys, xcup: 2 LUT6
+    // and a MUXF7 per bit of a 1568-element dense vector instead of one LUT).
+    reg                 ready_r;
+    assign in_ready = ready_r;
     assign issuing  = busy;
     wire accept    = in_valid && in_ready;
     wire out_pop   = out_valid && out_ready;
+    wire [STEP_W-1:0]   step_next  = !busy ? step : step_last ? {STEP_W{1'b0}} : step + 1'b1;
+    wire                busy_next  = accept || (busy && !step_last);
+    wire [CRED_W-1:0]   pending_next = (accept && !out_pop) ? pending + 1'b1 :
+                                       (!accept && out_pop) ? pending - 1'b1 : pending;
 
     genvar gp, gi, gl, gj, gs;
 
@@ -549,20 +558,19 @@ module mvau #(
             sf       <= {SF_W{1'b0}};
             nf       <= {NF_W{1'b0}};
             pending  <= {CRED_W{1'b0}};
+            ready_r  <= 1'b1;
             s1_valid <= 1'b0;
             s2_valid <= 1'b0;
             s3_done  <= 1'b0;
         end else begin
-            if (accept && !out_pop)      pending <= pending + 1'b1;
-            else if (!accept && out_pop) pending <= pending - 1'b1;
-
+            pending <= pending_next;
+            step    <= step_next;
+            busy    <= busy_next;
+            ready_r <= (pending_next != CRED_MAX) && (!busy_next || step_next == STEP_LAST);
             if (busy) begin
-                step <= step_last ? {STEP_W{1'b0}} : step + 1'b1;
                 sf   <= sf_last ? {SF_W{1'b0}} : sf + 1'b1;
                 if (sf_last) nf <= nf_last ? {NF_W{1'b0}} : nf + 1'b1;
             end
-            if (accept) busy <= 1'b1;
-            else if (step_last) busy <= 1'b0;
 
             s1_valid <= busy;
             s2_valid <= s1_valid;

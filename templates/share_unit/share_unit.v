@@ -220,10 +220,17 @@ module share_unit #(
     wire step_last = (step == STEP_LAST);
     wire sf_last   = (sf == SF_LAST);
     wire nf_last   = (nf == NF_LAST);
-    assign in_ready = (pending != CRED_MAX) && (!busy || step_last);
+    // in_ready = (pending != CRED_MAX) && (!busy || step_last) as a register, computed from the next
+    // values of pending, busy and step (as in mvau): with a combinational in_ready, ABC copies its
+    // logic into the load LUT of every ibuf bit.
+    reg                 ready_r;
+    assign in_ready = ready_r;
     assign issuing  = busy;
     wire accept    = in_valid && in_ready;
     wire out_pop   = out_valid && out_ready;
+    wire                busy_next    = accept || (busy && !step_last);
+    wire [CRED_W-1:0]   pending_next = (accept && !out_pop) ? pending + 1'b1 :
+                                       (!accept && out_pop) ? pending - 1'b1 : pending;
     // the value step takes at this edge (step is 0 whenever !busy): the kernel read address
     wire [STEP_W-1:0] step_nx = (!rst_n || !busy || step_last) ? {STEP_W{1'b0}} : step + 1'b1;
     always @(posedge clk) s0_k <= kmem[step_nx];
@@ -434,22 +441,21 @@ module share_unit #(
             sf       <= {SF_W{1'b0}};
             nf       <= {NF_W{1'b0}};
             pending  <= {CRED_W{1'b0}};
+            ready_r  <= 1'b1;
             s1_valid <= 1'b0;
             s2_valid <= 1'b0;
             s3_done  <= 1'b0;
             s2_ucnt  <= {UCW{1'b0}};
             evals    <= 32'd0;
         end else begin
-            if (accept && !out_pop)      pending <= pending + 1'b1;
-            else if (!accept && out_pop) pending <= pending - 1'b1;
-
+            pending <= pending_next;
+            busy    <= busy_next;
+            step    <= step_nx;
+            ready_r <= (pending_next != CRED_MAX) && (!busy_next || step_nx == STEP_LAST);
             if (busy) begin
-                step <= step_last ? {STEP_W{1'b0}} : step + 1'b1;
                 sf   <= sf_last ? {SF_W{1'b0}} : sf + 1'b1;
                 if (sf_last) nf <= nf_last ? {NF_W{1'b0}} : nf + 1'b1;
             end
-            if (accept) busy <= 1'b1;
-            else if (step_last) busy <= 1'b0;
 
             s1_valid <= busy;
             s2_valid <= s1_valid;

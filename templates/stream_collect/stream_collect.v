@@ -59,8 +59,17 @@ module stream_collect #(
     assign in_ready = !out_valid;
 
     // Collection register: written only while out_valid is low, so it is stable while presented.
+    // One enable per slot (a comparison with index feeding the flip-flops' clock enables), not a
+    // write at a variable part-select: Yosys builds `out_data[index*WIDTH +: WIDTH] <= in_data`
+    // as a shifter over the whole register (Yosys 0.23, xcup, WIDTH 32, COUNT 49: 7037 LUTs, this
+    // way 58).
+    // A procedural loop, not a generate loop, so that a large COUNT (a dense layer on a big
+    // feature map) stays under simulators' generate-loop limits.
+    integer slot;
     always @(posedge clk) begin
-        if (in_fire) out_data[index*WIDTH +: WIDTH] <= in_data;
+        for (slot = 0; slot < COUNT; slot = slot + 1) begin
+            if (in_fire && index == slot[INDEX_WIDTH-1:0]) out_data[slot*WIDTH +: WIDTH] <= in_data;
+        end
     end
 
     always @(posedge clk) begin

@@ -31,17 +31,21 @@ std::string json_row(const PartResources& row, const std::string& indent) {
         cells += fmt::format("{}{}: {}", cells.empty() ? "" : ", ", json_string(type), count);
     }
     const Resources& r = row.resources;
-    return fmt::format("{{\"layer\": {}, \"type\": {}, \"lut\": {}, \"ff\": {}, \"ramb18\": {}, \"ramb36\": {}, "
-                       "\"dsp\": {}, \"lutram\": {},\n{}  \"instances\": [{}],\n{}  \"cells\": {{{}}}}}",
-                       json_string(row.name), json_string(row.kind), r.lut, r.ff, r.ramb18, r.ramb36, r.dsp, r.lutram,
-                       indent, instances, indent, cells);
+    return fmt::format("{{\"layer\": {}, \"type\": {}, \"lut\": {}, \"lut_bound\": {}, \"ff\": {}, \"ramb18\": {}, "
+                       "\"ramb36\": {}, \"dsp\": {}, \"lutram\": {},\n{}  \"instances\": [{}],\n{}  \"cells\": {{{}}}}}",
+                       json_string(row.name), json_string(row.kind), r.lut, row.lut_bound, r.ff, r.ramb18, r.ramb36,
+                       r.dsp, r.lutram, indent, instances, indent, cells);
 }
 
 void markdown_row(std::string& out, const PartResources& row, bool bold) {
     const Resources& r = row.resources;
     const char* b = bold ? "**" : "";
-    out += fmt::format("| {0}{1}{0} | {2} | {0}{3}{0} | {0}{4}{0} | {0}{5}{0} | {0}{6}{0} | {0}{7}{0} | {0}{8}{0} |\n", b,
-                       row.name, row.kind, r.lut, r.ff, r.ramb18, r.ramb36, r.dsp, r.lutram);
+    const std::string bound = row.lut_bound > 0 ? fmt::format("{}", row.lut_bound) : "";
+    const std::string ratio =
+        row.lut_bound > 0 ? fmt::format("{:.1f}x", static_cast<double>(r.lut) / static_cast<double>(row.lut_bound)) : "";
+    out += fmt::format("| {0}{1}{0} | {2} | {0}{3}{0} | {4} | {5} | {0}{6}{0} | {0}{7}{0} | {0}{8}{0} | {0}{9}{0} | "
+                       "{0}{10}{0} |\n",
+                       b, row.name, row.kind, r.lut, bound, ratio, r.ff, r.ramb18, r.ramb36, r.dsp, r.lutram);
 }
 
 // Cells in no column (carry chains, wide multiplexers, inverters, ...), so nothing is hidden.
@@ -62,15 +66,16 @@ std::string format_markdown(const ResourceReport& r) {
     out += fmt::format("Part `{}`: {} `{}`, each layer's blocks synthesised as one module. Yosys estimates: "
                        "Vivado's figures will differ.\n\n",
                        r.part, r.yosys_version.empty() ? "Yosys" : r.yosys_version, r.synth_command);
-    out += "| layer | type | LUT | FF | RAMB18 | RAMB36 | DSP | LUTRAM |\n";
-    out += "|---|---|---:|---:|---:|---:|---:|---:|\n";
+    out += "| layer | type | LUT | LUT bound | LUT / bound | FF | RAMB18 | RAMB36 | DSP | LUTRAM |\n";
+    out += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const PartResources& row : r.layers) {
         markdown_row(out, row, false);
     }
     markdown_row(out, r.top_level, false);
     markdown_row(out, r.total, true);
-    out += fmt::format("\nLUT: logic LUTs (LUT1-LUT6); LUTRAM: LUTs used as distributed RAM or shift registers. "
-                       "Cells in no column: {}.\n\n",
+    out += fmt::format("\nLUT: logic LUTs (LUT1-LUT6); LUT bound: the LUTs of the layer's XNOR-popcount lanes and "
+                       "accumulators at its folding (docs/report.md), so LUT / bound is how far the layer is from its "
+                       "arithmetic; LUTRAM: LUTs used as distributed RAM or shift registers. Cells in no column: {}.\n\n",
                        other_cells(r.total));
     const Throughput& t = r.throughput;
     out += fmt::format("| throughput at {} MHz (cycle model) | |\n|---|---:|\n", t.clock_mhz);

@@ -1,12 +1,14 @@
 #include "bnngen/report/resource_report.hpp"
 
 #include "bnngen/diag/error.hpp"
+#include "bnngen/report/lut_bound.hpp"
 #include "bnngen/report/xilinx_family.hpp"
 #include "bnngen/report/yosys_netlist.hpp"
 #include "yosys_run.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -92,6 +94,14 @@ ResourceReport make_resource_report(const Network& net, const ReportOptions& opt
     report.layers = std::move(a.layers);
     report.top_level = std::move(a.top_level);
     report.total = std::move(a.total);
+    for (PartResources& row : report.layers) {
+        const auto layer = std::find_if(net.layers.begin(), net.layers.end(),
+                                        [&](const Layer& l) { return l.name == row.name; });
+        if (layer != net.layers.end()) {
+            row.lut_bound = lut_lower_bound(net, *layer);
+            report.total.lut_bound += row.lut_bound;
+        }
+    }
     return report;
 }
 

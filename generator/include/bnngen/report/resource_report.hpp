@@ -44,6 +44,9 @@ struct PartResources {
     std::vector<std::string> instances;  // the top module's instances attributed to it
     CellCounts cells;
     Resources resources;
+    // The LUTs the layer's arithmetic needs at its folding (lut_bound.hpp); the sum over the
+    // layers in the total, 0 for the top-level rest.
+    int64_t lut_bound = 0;
 };
 
 // The cycle model's figures at a clock.
@@ -88,8 +91,8 @@ struct ReportOptions {
 // be read (naming the file).
 ResourceReport make_resource_report(const Network& net, const ReportOptions& options);
 
-// The report as a Markdown table of the layers (LUT, FF, RAMB18, RAMB36, DSP, LUTRAM) and the
-// throughput; and as JSON (every figure, the cells by type of each row).
+// The report as a Markdown table of the layers (LUT, the LUT lower bound and LUT / bound, FF,
+// RAMB18, RAMB36, DSP, LUTRAM) and the throughput; and as JSON (every figure, the cells by type of each row).
 std::string format_markdown(const ResourceReport& report);
 std::string format_json(const ResourceReport& report);
 
