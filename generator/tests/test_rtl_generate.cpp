@@ -2,6 +2,8 @@
 // the all-or-nothing design folder.
 #include "bnngen/diag/error.hpp"
 #include "bnngen/hw/cycle_model.hpp"
+#include "bnngen/hw/input_hold.hpp"
+#include "bnngen/hw/memory_placement.hpp"
 #include "bnngen/net/load.hpp"
 #include "bnngen/net/random_network.hpp"
 #include "bnngen/rtl/design.hpp"
@@ -132,4 +134,83 @@ TEST_CASE("writing a design where a file blocks the folder fails and leaves the 
     CHECK_THROWS_AS(rtl::write_design(design, blocker / "design"), InputError);
     CHECK(fs::is_regular_file(blocker));
     fs::remove(blocker);
+}
+
+TEST_CASE("weights go to block RAM where each tile saves at least 64 LUTs") {
+    // BNN-PYNQ CNV's conv1 (pe 32, simd 32, fold 36): 1024 LUTs of ROM or 15 tiles of 512 x 72
+    CHECK(bnngen::hw::rom_lut_cost(36, 1024) == 1024);
+    CHECK(bnngen::hw::bram_tiles(36, 1024) == 15);
+    CHECK(bnngen::hw::weights_in_block_ram(36, 1024));
+    // its conv0 (pe 16, simd 3, fold 36): 48 LUTs, one tile: left to synthesis
+    CHECK(bnngen::hw::rom_lut_cost(36, 48) == 48);
+    CHECK(bnngen::hw::bram_tiles(36, 48) == 1);
+    CHECK_FALSE(bnngen::hw::weights_in_block_ram(36, 48));
+    // fc6 (pe 1, simd 4, fold 32768): 8K x 4 per tile -> 4 tiles; 2048 LUTs
+    CHECK(bnngen::hw::bram_tiles(32768, 4) == 4);
+    CHECK(bnngen::hw::weights_in_block_ram(32768, 4));
+    // a deep narrow memory takes the narrowest aspect: 32K x 1
+    CHECK(bnngen::hw::bram_tiles(32769, 1) == 2);
+    // the exact boundary: 64 LUTs for one tile is enough, 63 is not
+    CHECK(bnngen::hw::weights_in_block_ram(64, 64));
+    CHECK_FALSE(bnngen::hw::weights_in_block_ram(64, 63));
+}
+
+TEST_CASE("a unit reads its input in place only where the missing copy costs the network no cycles") {
+    using bnngen::hw::hold_penalty;
+    Layer conv;
+    conv.kind = LayerKind::Conv;
+    conv.kernel = 3;
+    conv.in = Shape{2, 9, 9};
+    conv.out = Shape{4, 5, 5};
+    conv.outputs = 4;
+    conv.stride = 2;
+    conv.padding = 1;
+    conv.fold = Fold{1, 18};  // fold steps: 4 x 18/18 = 4
+    // scanned columns 9 + 1; row gap 2*10 - 4*2 = 12 positions, 8 beyond a vector's 4 steps, on 5
+    // rows; once per image 3 rows of 10 columns, 26 beyond
+    CHECK(hold_penalty(conv) == 5 * 8 + 26);
+    conv.fold = Fold{1, 1};  // 72 steps: every gap is covered while the unit works
+    CHECK(hold_penalty(conv) == 0);
+    Layer dense;
+    dense.kind = LayerKind::Dense;
+    dense.in = Shape{32, 7, 7};
+    dense.outputs = 10;
+    dense.fold = Fold{5, 4};
+    CHECK(hold_penalty(dense) == 49 + 1);  // the next vector's collection no longer overlaps
+
+    // BNN-PYNQ CNV at its folding: fc6 and fc7 set the interval (32768 cycles) and keep their copy;
+    // every other unit has the slack and reads in place.
+    const fs::path dir = fs::temp_directory_path() / "bnngen_test_hold";
+    fs::remove_all(dir);
+    const int rc = std::system(fmt::format("/usr/bin/python3 '{}/bench/make_bnn_pynq_cnv.py' '{}' --images 4 > /dev/null",
+                                           BNNGEN_SOURCE_DIR, dir.string())
+                                   .c_str());
+    REQUIRE(rc == 0);
+    DiagnosticBag bag;
+    auto net = load_network(dir / "network.yaml", bag);
+    REQUIRE(net.has_value());
+    const auto model = bnngen::hw::predict_cycles(*net);
+    CHECK(model.interval == 32768);
+    std::vector<std::string> held;
+    for (size_t i = 0; i < net->layers.size(); ++i) {
+        if (net->layers[i].is_compute() && bnngen::hw::holds_input(*net, i, model)) {
+            held.push_back(net->layers[i].name);
+        }
+    }
+    CHECK(held == std::vector<std::string>{"conv0", "conv1", "conv2", "conv3", "conv4", "conv5", "fc8"});
+    fs::remove_all(dir);
+}
+
+TEST_CASE("a dense layer reads in place only when the FIFO before it holds its next vector") {
+    // fmnist_small's fc1 collects 49 pixels behind a 14-beat FIFO: reading in place stalled pool2
+    // and conv2 (co-simulated 1153 cycles per image against the model's 841), so it keeps the copy.
+    DiagnosticBag bag;
+    auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "examples/fmnist_small/network.yaml", bag);
+    REQUIRE(net.has_value());
+    const auto model = bnngen::hw::predict_cycles(*net);
+    const size_t fc1 = net->layers.size() - 1;
+    REQUIRE(net->layers[fc1].name == "fc1");
+    CHECK(model.layers[fc1 + 1].cycles + bnngen::hw::hold_penalty(net->layers[fc1]) <= model.interval);
+    CHECK(bnngen::hw::output_fifo_depth(net->layers[fc1 - 1]) == 14);
+    CHECK_FALSE(bnngen::hw::holds_input(*net, fc1, model));
 }

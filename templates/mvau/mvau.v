@@ -83,7 +83,10 @@ module mvau #(
     parameter integer SELECT_CHUNK   = 1,            // select mode: elements per chunk (G)
     parameter integer SELECT_SPAN    = 1,            // select mode: candidate chunks per slot (D+1)
     parameter integer SELECT_SHARED  = 0,            // select mode: 1 = one selection for all PEs
-    parameter         SELECT_FILE    = ""            // $readmemh image of the chunk offsets ("": none)
+    parameter         SELECT_FILE    = "",           // $readmemh image of the chunk offsets ("": none)
+    parameter integer WEIGHT_RAM     = 0,            // 1: weights in block RAM; 0: synthesis chooses
+    parameter integer HOLD_INPUT     = 0             // 1: read the held input vector in place (no
+                                                     // ibuf; not with kernel-select offsets)
 ) (
     input  wire                                clk,
     input  wire                                rst_n,      // synchronous, active low
@@ -112,6 +115,7 @@ module mvau #(
     localparam integer SW        = (SPAN > 1) ? $clog2(SPAN) : 1;  // bits of one offset
     localparam integer SMUX      = (SEL != 0 && SPAN > 1) ? 1 : 0; // slot muxes present
     localparam integer XPE       = (SMUX != 0 && SELECT_SHARED == 0) ? PE : 1;  // input slices
+    localparam integer HELD      = (SMUX == 0 && HOLD_INPUT == 1) ? 1 : 0;  // read in_data in place
     localparam integer SMW       = XPE * SLOTS * SW;               // bits of one select word
     localparam integer ROT2      = (ELEMS <= TAPS) ? (TAPS - (SF - 1) * SIMD) % TAPS : SIMD;  // at a fold end
     localparam integer FOLD      = NF * SF;                    // cycles per vector
@@ -168,6 +172,14 @@ module mvau #(
             $display("ERROR: mvau: KERNEL_TAPS (%0d) must be >= 1 and divide TAPS (%0d)", KERNEL_TAPS, TAPS);
             $finish;
         end
+        if (WEIGHT_RAM != 0 && WEIGHT_RAM != 1) begin
+            $display("ERROR: mvau: WEIGHT_RAM (%0d) must be 0 or 1", WEIGHT_RAM);
+            $finish;
+        end
+        if (HOLD_INPUT != 0 && HOLD_INPUT != 1) begin
+            $display("ERROR: mvau: HOLD_INPUT (%0d) must be 0 or 1", HOLD_INPUT);
+            $finish;
+        end
         if (USE_SELECT != 0 && USE_SELECT != 1) begin
             $display("ERROR: mvau: USE_SELECT (%0d) must be 0 or 1", USE_SELECT);
             $finish;
@@ -221,6 +233,12 @@ module mvau #(
         if (KERNEL_TAPS < 1 || TAPS % KT != 0) begin : g_param_error_6
             ERROR_mvau_KERNEL_TAPS_must_divide_TAPS u_error ();
         end
+        if (WEIGHT_RAM != 0 && WEIGHT_RAM != 1) begin : g_param_error_13
+            ERROR_mvau_WEIGHT_RAM_must_be_0_or_1 u_error ();
+        end
+        if (HOLD_INPUT != 0 && HOLD_INPUT != 1) begin : g_param_error_14
+            ERROR_mvau_HOLD_INPUT_must_be_0_or_1 u_error ();
+        end
         if (USE_SELECT != 0 && USE_SELECT != 1) begin : g_param_error_7
             ERROR_mvau_USE_SELECT_must_be_0_or_1 u_error ();
         end
@@ -246,15 +264,8 @@ module mvau #(
     // An image is read only if its file name is not empty; a memory without one (the default
     // parameters) starts as zeros, so that the module elaborates alone with its defaults (Yosys'
     // plain read_verilog, a lint tool) without any file.
-    reg [PE*SIMD-1:0]        wmem [0:FOLD-1];
     reg [PE*PARAM_WIDTH-1:0] pmem [0:NF-1];
     generate
-        if (WEIGHT_FILE != "") begin : g_wload
-            initial $readmemh(WEIGHT_FILE, wmem);
-        end else begin : g_wzero
-            integer i;
-            initial for (i = 0; i < FOLD; i = i + 1) wmem[i] = {(PE*SIMD){1'b0}};
-        end
         if (PARAM_FILE != "") begin : g_pload
             initial $readmemh(PARAM_FILE, pmem);
         end else begin : g_pzero
@@ -264,27 +275,25 @@ module mvau #(
     endgenerate
 
     // ---- S0: issue ----------------------------------------------------------------------------------
-    reg                 busy;      // a vector is in ibuf and its fold steps are being issued
+    // Two input stages. HOLD_INPUT = 1 (HELD, not with kernel-select offsets): the unit reads each
+    // step's SIMD elements straight from in_data, which the upstream holds (valid stays up, data
+    // stable) until the vector is accepted at its last step: no copy of the vector, an SF-way
+    // multiplexer instead of a TAPS-bit rotating register, but the upstream cannot run a vector
+    // ahead. Otherwise the unit copies the vector into ibuf when it accepts it and rotates it.
     reg [STEP_W-1:0]    step;      // fold step = weight address
     reg [SF_W-1:0]      sf;
     reg [NF_W-1:0]      nf;
-    reg [IN_BITS-1:0]   ibuf;      // rotates right by SIMD elements per step: slice sf at the bottom
-    reg [CRED_W-1:0]    pending;   // vectors accepted and not yet delivered
+    reg [CRED_W-1:0]    pending;   // vectors accepted and not yet delivered (HELD: and not in progress)
 
     wire step_last = (step == STEP_LAST);
     wire sf_last   = (sf == SF_LAST);
     wire nf_last   = (nf == NF_LAST);
-    // in_ready = (pending != CRED_MAX) && (!busy || step_last), kept as a register computed from
-    // the next values of pending, busy and step: every bit of ibuf is loaded on `accept`, and
-    // with a combinational in_ready ABC copies its logic into each bit's LUT (Yosys, xcup: 2 LUT6
-    // and a MUXF7 per bit of a 1568-element dense vector instead of one LUT).
-    reg                 ready_r;
-    assign in_ready = ready_r;
-    assign issuing  = busy;
+    wire credit    = (pending != CRED_MAX);
+    wire issue;                    // a fold step is issued this cycle
+    assign issuing = issue;
     wire accept    = in_valid && in_ready;
     wire out_pop   = out_valid && out_ready;
-    wire [STEP_W-1:0]   step_next  = !busy ? step : step_last ? {STEP_W{1'b0}} : step + 1'b1;
-    wire                busy_next  = accept || (busy && !step_last);
+    wire [STEP_W-1:0]   step_next    = !issue ? step : step_last ? {STEP_W{1'b0}} : step + 1'b1;
     wire [CRED_W-1:0]   pending_next = (accept && !out_pop) ? pending + 1'b1 :
                                        (!accept && out_pop) ? pending - 1'b1 : pending;
 
@@ -326,14 +335,41 @@ module mvau #(
     reg [PE*ACC_W-1:0]   s3_acc;
 
     always @(posedge clk) begin
-        if (busy) begin
-            s1_w <= wmem[step];
-            s1_x <= x_next;
-        end
+        if (issue) s1_x <= x_next;
         if (s2_valid && s2_last) s3_param <= pmem[s2_nf];
     end
 
-    // kept-tap mask: a third memory in the layout of wmem, read in the same cycle
+    // Weights: FOLD words of PE*SIMD bits, read at the step address. WEIGHT_RAM = 1 asks synthesis
+    // for block RAM (rom_style "block", which Yosys and Vivado both read): a wide memory of a few
+    // dozen words is otherwise built from LUTs (one LUT6 per bit and 64 words), which the
+    // generator avoids where block RAM saves more than it costs (WEIGHT_RAM = 0: synthesis chooses).
+    generate
+        if (WEIGHT_RAM == 1) begin : g_wblock
+            (* rom_style = "block" *) reg [PE*SIMD-1:0] wmem [0:FOLD-1];
+            if (WEIGHT_FILE != "") begin : g_wload
+                initial $readmemh(WEIGHT_FILE, wmem);
+            end else begin : g_wzero
+                integer i;
+                initial for (i = 0; i < FOLD; i = i + 1) wmem[i] = {(PE*SIMD){1'b0}};
+            end
+            always @(posedge clk) begin
+                if (issue) s1_w <= wmem[step];
+            end
+        end else begin : g_wauto
+            reg [PE*SIMD-1:0] wmem [0:FOLD-1];
+            if (WEIGHT_FILE != "") begin : g_wload
+                initial $readmemh(WEIGHT_FILE, wmem);
+            end else begin : g_wzero
+                integer i;
+                initial for (i = 0; i < FOLD; i = i + 1) wmem[i] = {(PE*SIMD){1'b0}};
+            end
+            always @(posedge clk) begin
+                if (issue) s1_w <= wmem[step];
+            end
+        end
+    endgenerate
+
+    // kept-tap mask: a third memory in the layout of the weights, read in the same cycle
     generate
         if (USE_KEEP != 0) begin : g_keep
             reg [PE*SIMD-1:0] kmem [0:FOLD-1];
@@ -345,7 +381,7 @@ module mvau #(
                 initial for (i = 0; i < FOLD; i = i + 1) kmem[i] = {(PE*SIMD){1'b0}};
             end
             always @(posedge clk) begin
-                if (busy) s1_k_r <= kmem[step];
+                if (issue) s1_k_r <= kmem[step];
             end
             assign s1_k = s1_k_r;
         end else begin : g_nokeep
@@ -353,37 +389,66 @@ module mvau #(
         end
     endgenerate
 
-    // ibuf rotates right by SIMD elements per step and, at the last step of a neuron fold, by
-    // ROT2 = TAPS - (SF-1)*SIMD elements instead, so that it is back in order (rotated by TAPS)
-    // for the next neuron fold. ROT2 = SIMD unless select mode skips elements (KEPT_TAPS < TAPS);
-    // it does not matter at a vector's last step (the next vector is loaded), so with NF = 1 the
-    // second rotation is not needed; SF = 1: no rotation.
     generate
-        if (SF > 1 && NF > 1 && ROT2 != SIMD) begin : g_rot2
-            always @(posedge clk) begin
-                if (accept) ibuf <= in_km;
-                else if (busy && sf_last) ibuf <= {ibuf[ROT2*EW-1:0], ibuf[IN_BITS-1:ROT2*EW]};
-                else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
+        if (HELD != 0) begin : g_held
+            // A vector's first step is issued when it is offered and a result place is free
+            // (credit); every later step while it stays offered; it is accepted at its last step.
+            // in_ready depends on registers only (FOLD = 1: the credit; else the last step).
+            assign issue    = in_valid && (step != {STEP_W{1'b0}} || credit);
+            assign in_ready = step_last && (step != {STEP_W{1'b0}} || credit);
+            if (SF > 1) begin : g_slice
+                assign x_next = in_km[sf * (SIMD*EW) +: SIMD*EW];    // an SF-way multiplexer
+            end else begin : g_whole
+                assign x_next = in_km;
             end
-        end else if (SF > 1) begin : g_rot
+        end else begin : g_ibuf
+            reg               busy;     // a vector is in ibuf and its fold steps are being issued
+            reg               ready_r;
+            reg [IN_BITS-1:0] ibuf;     // rotates right by SIMD elements per step: slice sf at the bottom
+            wire              busy_next = accept || (busy && !step_last);
+            assign issue = busy;
+            wire unused_credit = credit;  // ready_r below computes it a cycle ahead instead
+            // in_ready = credit && (!busy || step_last) as a register computed from the next values
+            // of pending, busy and step: every bit of ibuf is loaded on `accept`, and with a
+            // combinational in_ready ABC copies its logic into each bit's load LUT.
+            assign in_ready = ready_r;
             always @(posedge clk) begin
-                if (accept) ibuf <= in_km;
-                else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
+                if (!rst_n) begin
+                    busy    <= 1'b0;
+                    ready_r <= 1'b1;
+                end else begin
+                    busy    <= busy_next;
+                    ready_r <= (pending_next != CRED_MAX) && (!busy_next || step_next == STEP_LAST);
+                end
             end
-        end else begin : g_norot
-            always @(posedge clk) begin
-                if (accept) ibuf <= in_km;
-            end
-        end
-    endgenerate
 
-    // kernel-select mode: at step (nf, sf) slot s (< M) of PE p takes internal chunk
-    // sf*M + s + d (d = offset of (p, s) in smem word nf*SF + sf) as compact chunk sf*M + s.
-    // ibuf, rotated by sf*SIMD = sf*M chunks, has that chunk at position s + d: each slot is a
-    // SPAN-way mux over the fixed chunks s .. s+SPAN-1 of ibuf. The offsets are read one cycle
-    // ahead (address step_nx) so that they are registered together with the step they belong to.
-    generate
-        if (SMUX != 0) begin : g_sel
+            // ibuf rotates right by SIMD elements per step and, at the last step of a neuron fold,
+            // by ROT2 = TAPS - (SF-1)*SIMD elements instead, so that it is back in order (rotated
+            // by TAPS) for the next neuron fold. ROT2 = SIMD unless select mode skips elements
+            // (KEPT_TAPS < TAPS); it does not matter at a vector's last step (the next vector is
+            // loaded), so with NF = 1 the second rotation is not needed; SF = 1: no rotation.
+            if (SF > 1 && NF > 1 && ROT2 != SIMD) begin : g_rot2
+                always @(posedge clk) begin
+                    if (accept) ibuf <= in_km;
+                    else if (busy && sf_last) ibuf <= {ibuf[ROT2*EW-1:0], ibuf[IN_BITS-1:ROT2*EW]};
+                    else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
+                end
+            end else if (SF > 1) begin : g_rot
+                always @(posedge clk) begin
+                    if (accept) ibuf <= in_km;
+                    else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
+                end
+            end else begin : g_norot
+                always @(posedge clk) begin
+                    if (accept) ibuf <= in_km;
+                end
+            end
+
+            // kernel-select mode: at step (nf, sf) slot s (< M) of PE p takes internal chunk
+            // sf*M + s + d (d = offset of (p, s) in smem word nf*SF + sf) as compact chunk sf*M + s.
+            // ibuf, rotated by sf*SIMD = sf*M chunks, has that chunk at position s + d: each slot is
+            // a SPAN-way mux over the fixed chunks s .. s+SPAN-1 of ibuf. The offsets are read one
+            // cycle ahead (address step_nx) so that they are registered together with their step.
             reg [SMW-1:0] smem [0:FOLD-1];
             reg [SMW-1:0] s0_d;                       // offsets of the step being issued
             // the value step takes at this edge (step is 0 whenever !busy): the read address
@@ -402,8 +467,6 @@ module mvau #(
                     assign x_next[(gp*SLOTS + gs)*GE +: GE] = cw[d*GE +: GE];
                 end
             end
-        end else begin : g_nosel
-            assign x_next = ibuf[SIMD*EW-1:0];
         end
     endgenerate
 
@@ -553,26 +616,22 @@ module mvau #(
     // ---- control and pipeline registers ------------------------------------------------------------
     always @(posedge clk) begin
         if (!rst_n) begin
-            busy     <= 1'b0;
             step     <= {STEP_W{1'b0}};
             sf       <= {SF_W{1'b0}};
             nf       <= {NF_W{1'b0}};
             pending  <= {CRED_W{1'b0}};
-            ready_r  <= 1'b1;
             s1_valid <= 1'b0;
             s2_valid <= 1'b0;
             s3_done  <= 1'b0;
         end else begin
             pending <= pending_next;
             step    <= step_next;
-            busy    <= busy_next;
-            ready_r <= (pending_next != CRED_MAX) && (!busy_next || step_next == STEP_LAST);
-            if (busy) begin
+            if (issue) begin
                 sf   <= sf_last ? {SF_W{1'b0}} : sf + 1'b1;
                 if (sf_last) nf <= nf_last ? {NF_W{1'b0}} : nf + 1'b1;
             end
 
-            s1_valid <= busy;
+            s1_valid <= issue;
             s2_valid <= s1_valid;
             s3_done  <= s2_valid && s2_last;
         end

@@ -287,6 +287,8 @@ if want mvau; then
     rejects mvau mvau "$S" ERROR_mvau_PE_must_divide_OUT_CHANNELS OUT_CHANNELS=4 PE=3
     rejects mvau mvau "$S" ERROR_mvau_SIMD_must_divide_TAPS TAPS=9 SIMD=2
     rejects mvau mvau "$S" ERROR_mvau_USE_KEEP_must_be_0_or_1 USE_KEEP=2
+    rejects mvau mvau "$S" ERROR_mvau_WEIGHT_RAM_must_be_0_or_1 WEIGHT_RAM=2
+    rejects mvau mvau "$S" ERROR_mvau_HOLD_INPUT_must_be_0_or_1 HOLD_INPUT=2
     # kernel-select mode (TAPS=18: KERNEL_TAPS=9, 2 channels, keep 1; SIMD=3, chunk 3, SPAN=4: 6
     # steps; select words of 2 offsets x 2 bits per PE (per-PE) or 2 bits (shared), values <= 3)
     printf '%s\n' 3 1 2 0 1 3 > "$B/static_mvau/select.hex"
@@ -313,16 +315,22 @@ if want mvau; then
     # a 3x3x32 -> 32 conv folded PE=8 SIMD=32 (FOLD=36). With a kept-tap mask (USE_KEEP=1; runs 1
     # and 3 with a structured mask: every output channel keeps KK of KC input channels at all taps,
     # runs 2 and 4 with random masks): binary threshold 3x3x8 keep 3; binary score 3x3x4 keep 1
-    # (FOLD=2); 8-bit integer threshold 3x3x3 keep 2 with SIMD=1 (FOLD=54).
-    while read -r taps ew int oc pe simd thr pw sw keep kc kk; do
+    # (FOLD=2); 8-bit integer threshold 3x3x3 keep 2 with SIMD=1 (FOLD=54). RAM = WEIGHT_RAM (1:
+    # the weights in block RAM, the memory the generator picks for the CNV conv's 36 x 256 bits);
+    # HOLD = HOLD_INPUT (1: the held vector read in place, no ibuf): fully parallel, FOLD=3, the
+    # CNV conv, and the integer SIMD=1 run (an SF-way multiplexer of 27 elements).
+    while read -r taps ew int oc pe simd thr pw sw keep kc kk ram hold; do
         name="mvau_t${taps}_e${ew}_i${int}_o${oc}_pe${pe}_simd${simd}_thr${thr}"
         [ "$keep" = 1 ] && name="${name}_keep"
+        [ "$ram" = 1 ] && name="${name}_bram"
+        [ "$hold" = 1 ] && name="${name}_hold"
         dir="$B/$name"
         kparams=()
         [ "$keep" = 1 ] && kparams=(USE_KEEP=1 "KEEP_FILE=\"$dir/keep.hex\"")
         build "$name" mvau "$S $V/mvau/tb_mvau.cpp" TAPS=$taps ELEM_WIDTH=$ew INPUT_INTEGER=$int \
             OUT_CHANNELS=$oc PE=$pe SIMD=$simd THRESHOLD_MODE=$thr PARAM_WIDTH=$pw SCORE_WIDTH=$sw \
-            "WEIGHT_FILE=\"$dir/weights.hex\"" "PARAM_FILE=\"$dir/params.hex\"" "${kparams[@]}" || continue
+            WEIGHT_RAM=$ram HOLD_INPUT=$hold "WEIGHT_FILE=\"$dir/weights.hex\"" "PARAM_FILE=\"$dir/params.hex\"" \
+            "${kparams[@]}" || continue
         seed=1
         for st in "${STALLS[@]}"; do
             kargs="KEEP=0"
@@ -332,20 +340,20 @@ if want mvau; then
             fi
             # shellcheck disable=SC2086
             run "$name" TAPS=$taps EW=$ew INT=$int OC=$oc PE=$pe SIMD=$simd THR=$thr PW=$pw SW=$sw \
-                wfile="$dir/weights.hex" pfile="$dir/params.hex" $kargs n=300 $st seed=$seed
+                wfile="$dir/weights.hex" pfile="$dir/params.hex" $kargs HOLD=$hold n=300 $st seed=$seed
             seed=$((seed + 1))
         done
     done <<'CFG'
-9 1 0 4 4 9 1 16 16 0 0 0
-27 1 0 6 3 3 0 16 12 0 0 0
-9 8 0 4 2 3 1 20 16 0 0 0
-9 8 0 6 6 9 0 20 24 0 0 0
-8 1 1 4 2 4 1 12 10 0 0 0
-12 1 0 6 2 12 1 8 16 0 0 0
-288 1 0 32 8 32 1 12 16 0 0 0
-72 1 0 8 4 24 1 12 16 1 8 3
-36 1 0 6 3 36 0 10 12 1 4 1
-27 8 0 4 2 1 1 16 16 1 3 2
+9 1 0 4 4 9 1 16 16 0 0 0 0 1
+27 1 0 6 3 3 0 16 12 0 0 0 0 0
+9 8 0 4 2 3 1 20 16 0 0 0 0 0
+9 8 0 6 6 9 0 20 24 0 0 0 0 0
+8 1 1 4 2 4 1 12 10 0 0 0 0 0
+12 1 0 6 2 12 1 8 16 0 0 0 0 1
+288 1 0 32 8 32 1 12 16 0 0 0 1 1
+72 1 0 8 4 24 1 12 16 1 8 3 0 0
+36 1 0 6 3 36 0 10 12 1 4 1 0 0
+27 8 0 4 2 1 1 16 16 1 3 2 0 1
 CFG
     # Kernel-select mode (USE_SELECT=1): a conv layer of KT taps per kernel and C = TAPS/KT input
     # channels whose output channels keep KS kernels each (random sorted sets, some the first or the

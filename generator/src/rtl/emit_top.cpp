@@ -8,6 +8,8 @@
 #include "bnngen/rtl/design.hpp"
 
 #include "bnngen/hw/cycle_model.hpp"
+#include "bnngen/hw/input_hold.hpp"
+#include "bnngen/hw/memory_placement.hpp"
 #include "bnngen/rtl/embedded_files.hpp"
 #include "bnngen/rtl/register_map.hpp"
 #include "memory_images.hpp"
@@ -26,7 +28,6 @@ namespace {
 // FIFO after each layer: two output rows, so that a consumer that is locally slower than its
 // producer (a strided or pooled window that emits only on some rows) does not stall the producer
 // in steady state; the cycle model assumes no such stalls.
-int fifo_depth(const Layer& layer) { return std::max(2, 2 * layer.out.width); }
 constexpr int kOutputWidth = 32;
 
 // Bits of the stream_fifo count port: $clog2(depth + 1).
@@ -180,7 +181,7 @@ Stream TopEmitter::emit_layer(const Layer& layer, size_t index, const Stream& in
     }
     Stream out{name + "_out", result.width};
     declare(w_, out, fmt::format("layer '{}' output, after its FIFO", layer.name));
-    fifo(w_, name + "_fifo", fifo_depth(layer), result, out);
+    fifo(w_, name + "_fifo", hw::output_fifo_depth(layer), result, out);
     used_blocks.insert("stream_fifo");
     w_.blank();
     return out;
@@ -314,6 +315,20 @@ Stream TopEmitter::emit_unit(const Layer& layer, const std::string& name, const 
               fmt::format(".SELECT_FILE(\"{}\")", select)}) {
             parameters.push_back(p);
         }
+    }
+    const int64_t weight_words = int64_t{layer.outputs} / pe * (plan.work() / simd);
+    const int64_t weight_bits = int64_t{pe} * simd;
+    if (hw::weights_in_block_ram(weight_words, weight_bits)) {
+        const int64_t tiles = hw::bram_tiles(weight_words, weight_bits);
+        w_.line("// weights ({} x {} bits) in block RAM: {} tile{} of 36 Kb instead of about {} LUTs", weight_words,
+                weight_bits, tiles, tiles == 1 ? "" : "s", hw::rom_lut_cost(weight_words, weight_bits));
+        parameters.emplace_back(".WEIGHT_RAM(1)");
+    }
+    const size_t index = static_cast<size_t>(&layer - net_.layers.data());
+    const bool offsets = plan.select && plan.select->span > 1;  // kernel-select offsets need the copy
+    if (!offsets && hw::holds_input(net_, index, hw::predict_cycles(net_))) {
+        w_.line("// reads the held input vector in place (no copy): the cycle model leaves it the slack");
+        parameters.emplace_back(".HOLD_INPUT(1)");
     }
     instance_head(w_, "mvau", parameters, name + "_mvau");
     connect(w_, "in", in, false);
