@@ -6,6 +6,7 @@
 #include "bnngen/net/load.hpp"
 #include "bnngen/report/lut_bound.hpp"
 #include "bnngen/report/resource_report.hpp"
+#include "bnngen/report/timing_estimate.hpp"
 #include "bnngen/report/xilinx_family.hpp"
 #include "bnngen/report/yosys_netlist.hpp"
 #include "io_test_support.hpp"
@@ -247,6 +248,8 @@ TEST_CASE("the Markdown and JSON forms carry every row and the throughput") {
     conv.resources = resources_of(conv.cells);
     conv.instances = {"conv1_layer"};
     conv.lut_bound = 2;
+    conv.logic_levels = 7;
+    conv.estimated_mhz = 260.0;
     r.layers = {conv};
     r.top_level.name = "top-level";
     r.total = conv;
@@ -254,10 +257,11 @@ TEST_CASE("the Markdown and JSON forms carry every row and the throughput") {
     r.total.kind = "";
     r.throughput = throughput_at(hw::CycleModel{{}, 800, "conv1", 2000}, 200.0);
     const std::string md = format_markdown(r);
-    CHECK(md.find("| layer | type | LUT | LUT bound | LUT / bound | FF | RAMB18 | RAMB36 | DSP | LUTRAM |") !=
-          std::string::npos);
-    CHECK(md.find("| conv1 | conv | 3 | 2 | 1.5x | 2 | 0 | 0 | 0 | 0 |") != std::string::npos);
-    CHECK(md.find("| top-level |  | 0 |  |  | 0 | 0 | 0 | 0 | 0 |") != std::string::npos);
+    CHECK(md.find("| layer | type | LUT | LUT bound | LUT / bound | FF | RAMB18 | RAMB36 | DSP | LUTRAM | levels | "
+                  "est. MHz |") != std::string::npos);
+    CHECK(md.find("| conv1 | conv | 3 | 2 | 1.5x | 2 | 0 | 0 | 0 | 0 | 7 | 260 |") != std::string::npos);
+    CHECK(md.find("| top-level |  | 0 |  |  | 0 | 0 | 0 | 0 | 0 |  |  |") != std::string::npos);
+    CHECK(md.find("| clock estimate (logic depth) | 260 MHz (conv1: 7 levels) |") != std::string::npos);
     CHECK(md.find("| **total** |  | **3** | 2 | 1.5x | **2** |") != std::string::npos);
     CHECK(md.find("Cells in no column: CARRY4 1.") != std::string::npos);
     CHECK(md.find("| images/s | 250000 |") != std::string::npos);
@@ -268,6 +272,25 @@ TEST_CASE("the Markdown and JSON forms carry every row and the throughput") {
     CHECK(json.find("\"instances\": [\"conv1_layer\"]") != std::string::npos);
     CHECK(json.find("\"cells\": {\"CARRY4\": 1, \"FDRE\": 2, \"LUT6\": 3}") != std::string::npos);
     CHECK(json.find("\"images_per_second\": 250000,") != std::string::npos);
+}
+
+TEST_CASE("ltp's longest paths are read per module, and the clock estimate follows the family") {
+    const std::string text =
+        "\n9. Executing LTP pass (find longest path).\n\n"
+        "Longest topological path in conv1_layer (length=8):\n    0: \\step [0]\n"
+        "Longest topological path in \\fmnist_small (length=3):\n"
+        "Longest topological path in $paramod$abc\\mvau (length=-1):\n";
+    const auto depth = parse_ltp(text, "ltp.txt");
+    CHECK(depth.at("conv1_layer") == 8);
+    CHECK(depth.at("fmnist_small") == 3);
+    CHECK(depth.at("$paramod$abc\\mvau") == -1);
+    CHECK(error_of([] { parse_ltp("nothing here\n", "ltp.txt"); }).message.find("found none") != std::string::npos);
+    CHECK(error_of([] { parse_ltp("Longest topological path in m (length=x):\n", "ltp.txt"); })
+              .message.find("expected a path length, found 'x'") != std::string::npos);
+    // UltraScale+: 0.6 ns + 8 x 0.45 ns = 4.2 ns; 7 series: 0.9 + 8 x 0.7 = 6.5 ns
+    CHECK(estimated_mhz(8, "xcup") == doctest::Approx(1000.0 / 4.2));
+    CHECK(estimated_mhz(8, "xc7") == doctest::Approx(1000.0 / 6.5));
+    CHECK(estimated_mhz(-1, "xcup") == 0.0);
 }
 
 TEST_CASE("the LUT lower bound follows each layer's lanes and accumulators at its folding") {
@@ -283,8 +306,9 @@ TEST_CASE("the LUT lower bound follows each layer's lanes and accumulators at it
         FAIL("no layer " << name);
         return net->layers.front();
     };
-    // conv1: 8-bit input, 3x3x1 taps, pe 16, simd 9: sum up to 9*255 = 2295 (12 bits) + sign = 13
-    CHECK(lut_lower_bound(*net, layer("conv1")) == 16 * (9 * 9 + 2 * 13));
+    // conv1: 8-bit input, 3x3x1 taps, pe 16, simd 9, one fold step (constant weights): 4 ternary
+    // additions of 9-bit terms per PE
+    CHECK(lut_lower_bound(*net, layer("conv1")) == 16 * (4 * 9));
     // conv2: binary, keeps 4 of 16 kernels: 36 taps (6 bits), pe 8, simd 36
     CHECK(lut_lower_bound(*net, layer("conv2")) == 8 * (36 + 2 * 6));
     // pool1: 16 channels, 2x2: one LUT ORs the 4 taps

@@ -32,9 +32,10 @@ std::string json_row(const PartResources& row, const std::string& indent) {
     }
     const Resources& r = row.resources;
     return fmt::format("{{\"layer\": {}, \"type\": {}, \"lut\": {}, \"lut_bound\": {}, \"ff\": {}, \"ramb18\": {}, "
-                       "\"ramb36\": {}, \"dsp\": {}, \"lutram\": {},\n{}  \"instances\": [{}],\n{}  \"cells\": {{{}}}}}",
+                       "\"ramb36\": {}, \"dsp\": {}, \"lutram\": {}, \"logic_levels\": {}, \"estimated_mhz\": {:.0f},\n"
+                       "{}  \"instances\": [{}],\n{}  \"cells\": {{{}}}}}",
                        json_string(row.name), json_string(row.kind), r.lut, row.lut_bound, r.ff, r.ramb18, r.ramb36,
-                       r.dsp, r.lutram, indent, instances, indent, cells);
+                       r.dsp, r.lutram, row.logic_levels, row.estimated_mhz, indent, instances, indent, cells);
 }
 
 void markdown_row(std::string& out, const PartResources& row, bool bold) {
@@ -43,9 +44,11 @@ void markdown_row(std::string& out, const PartResources& row, bool bold) {
     const std::string bound = row.lut_bound > 0 ? fmt::format("{}", row.lut_bound) : "";
     const std::string ratio =
         row.lut_bound > 0 ? fmt::format("{:.1f}x", static_cast<double>(r.lut) / static_cast<double>(row.lut_bound)) : "";
+    const std::string levels = row.logic_levels >= 0 ? fmt::format("{}", row.logic_levels) : "";
+    const std::string mhz = row.logic_levels >= 0 ? fmt::format("{:.0f}", row.estimated_mhz) : "";
     out += fmt::format("| {0}{1}{0} | {2} | {0}{3}{0} | {4} | {5} | {0}{6}{0} | {0}{7}{0} | {0}{8}{0} | {0}{9}{0} | "
-                       "{0}{10}{0} |\n",
-                       b, row.name, row.kind, r.lut, bound, ratio, r.ff, r.ramb18, r.ramb36, r.dsp, r.lutram);
+                       "{0}{10}{0} | {11} | {12} |\n",
+                       b, row.name, row.kind, r.lut, bound, ratio, r.ff, r.ramb18, r.ramb36, r.dsp, r.lutram, levels, mhz);
 }
 
 // Cells in no column (carry chains, wide multiplexers, inverters, ...), so nothing is hidden.
@@ -66,8 +69,8 @@ std::string format_markdown(const ResourceReport& r) {
     out += fmt::format("Part `{}`: {} `{}`, each layer's blocks synthesised as one module. Yosys estimates: "
                        "Vivado's figures will differ.\n\n",
                        r.part, r.yosys_version.empty() ? "Yosys" : r.yosys_version, r.synth_command);
-    out += "| layer | type | LUT | LUT bound | LUT / bound | FF | RAMB18 | RAMB36 | DSP | LUTRAM |\n";
-    out += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "| layer | type | LUT | LUT bound | LUT / bound | FF | RAMB18 | RAMB36 | DSP | LUTRAM | levels | est. MHz |\n";
+    out += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const PartResources& row : r.layers) {
         markdown_row(out, row, false);
     }
@@ -75,13 +78,28 @@ std::string format_markdown(const ResourceReport& r) {
     markdown_row(out, r.total, true);
     out += fmt::format("\nLUT: logic LUTs (LUT1-LUT6); LUT bound: the LUTs of the layer's XNOR-popcount lanes and "
                        "accumulators at its folding (docs/report.md), so LUT / bound is how far the layer is from its "
-                       "arithmetic; LUTRAM: LUTs used as distributed RAM or shift registers. Cells in no column: {}.\n\n",
+                       "arithmetic; LUTRAM: LUTs used as distributed RAM or shift registers; levels: cells on the longest "
+                       "path between registers (Yosys ltp), est. MHz: the clock that suggests for the family "
+                       "(docs/report.md; an estimate, not timing analysis). Cells in no column: {}.\n\n",
                        other_cells(r.total));
     const Throughput& t = r.throughput;
     out += fmt::format("| throughput at {} MHz (cycle model) | |\n|---|---:|\n", t.clock_mhz);
     out += fmt::format("| interval | {} cycles/image (bottleneck: {}) |\n", t.interval_cycles, t.bottleneck);
     out += fmt::format("| images/s | {:.0f} |\n", t.images_per_second);
     out += fmt::format("| latency (bound) | {} cycles = {:.2f} us |\n", t.latency_cycles, t.latency_us);
+    const PartResources* deepest = nullptr;
+    for (const PartResources& row : r.layers) {
+        if (deepest == nullptr || row.logic_levels > deepest->logic_levels) {
+            deepest = &row;
+        }
+    }
+    if (deepest == nullptr || r.top_level.logic_levels > deepest->logic_levels) {
+        deepest = &r.top_level;
+    }
+    if (deepest->logic_levels >= 0) {
+        out += fmt::format("| clock estimate (logic depth) | {:.0f} MHz ({}: {} levels) |\n", deepest->estimated_mhz,
+                           deepest->name, deepest->logic_levels);
+    }
     return out;
 }
 

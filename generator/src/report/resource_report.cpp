@@ -2,6 +2,7 @@
 
 #include "bnngen/diag/error.hpp"
 #include "bnngen/report/lut_bound.hpp"
+#include "bnngen/report/timing_estimate.hpp"
 #include "bnngen/report/xilinx_family.hpp"
 #include "bnngen/report/yosys_netlist.hpp"
 #include "yosys_run.hpp"
@@ -80,8 +81,10 @@ ResourceReport make_resource_report(const Network& net, const ReportOptions& opt
     write_text(script, synthesis_script(design.top, net.layers, design.verilog_sources, report.synth_command));
     const fs::path stat_file = work / "stat.json";
     const fs::path rtlil_file = work / "top.il";
+    const fs::path ltp_file = work / "ltp.txt";
     fs::remove(stat_file, ec);  // a reused work folder must not report the previous run's figures
     fs::remove(rtlil_file, ec);
+    fs::remove(ltp_file, ec);
     if (options.before_synthesis) {
         options.before_synthesis(report);
     }
@@ -94,14 +97,28 @@ ResourceReport make_resource_report(const Network& net, const ReportOptions& opt
     report.layers = std::move(a.layers);
     report.top_level = std::move(a.top_level);
     report.total = std::move(a.total);
+    const std::map<std::string, int64_t> depth = parse_ltp(read_output(ltp_file), ltp_file.string());
+    auto set_depth = [&](PartResources& row, const std::string& module) {
+        const auto found = depth.find(module);
+        if (found != depth.end()) {
+            row.logic_levels = found->second;
+            row.estimated_mhz = estimated_mhz(found->second, report.family);
+        }
+        if (row.logic_levels > report.total.logic_levels) {
+            report.total.logic_levels = row.logic_levels;
+            report.total.estimated_mhz = row.estimated_mhz;
+        }
+    };
     for (PartResources& row : report.layers) {
         const auto layer = std::find_if(net.layers.begin(), net.layers.end(),
                                         [&](const Layer& l) { return l.name == row.name; });
         if (layer != net.layers.end()) {
             row.lut_bound = lut_lower_bound(net, *layer);
             report.total.lut_bound += row.lut_bound;
+            set_depth(row, layer_group_name(*layer));
         }
     }
+    set_depth(report.top_level, design.top);
     return report;
 }
 

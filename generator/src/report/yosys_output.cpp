@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <sstream>
 
 namespace bnngen::report {
@@ -84,6 +85,33 @@ YosysStat parse_stat_json(std::string_view text, const std::string& file) {
         bad_output(file, "expected the statistics of at least one module, found none");
     }
     return stat;
+}
+
+std::map<std::string, int64_t> parse_ltp(std::string_view text, const std::string& file) {
+    static const std::string kHead = "Longest topological path in ";
+    std::map<std::string, int64_t> lengths;
+    std::istringstream lines{std::string(text)};
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind(kHead, 0) != 0) {
+            continue;
+        }
+        const size_t open = line.rfind(" (length=");
+        const size_t close = line.rfind(')');
+        if (open == std::string::npos || close == std::string::npos || close < open) {
+            bad_output(file, fmt::format("expected 'Longest topological path in <module> (length=<n>):', found '{}'", line));
+        }
+        const std::string number = line.substr(open + 9, close - open - 9);
+        int64_t length = 0;
+        const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), length);
+        if (ec != std::errc{} || end != number.data() + number.size()) {
+            bad_output(file, fmt::format("expected a path length, found '{}' in '{}'", number, line));
+        }
+        lengths[unescape_id(line.substr(kHead.size(), open - kHead.size()))] = length;
+    }
+    if (lengths.empty()) {
+        bad_output(file, "expected Yosys 'ltp' output ('Longest topological path in ...'), found none");
+    }
+    return lengths;
 }
 
 std::vector<CellInstance> parse_rtlil_cells(std::string_view rtlil, const std::string& module, const std::string& file) {

@@ -180,6 +180,19 @@ Stream TopEmitter::emit_layer(const Layer& layer, size_t index, const Stream& in
     case LayerKind::Dense: result = emit_dense(layer, index, name, in); break;
     }
     Stream out{name + "_out", result.width};
+    // A plain mvau ends in its own output FIFO of at least two beats; a layer FIFO of two more
+    // one-pixel beats behind it would only copy them (BNN-PYNQ CNV's fc6 / fc7: 1024 flip-flops and
+    // 512 LUTs each).
+    const bool plain_unit = layer.kind != LayerKind::MaxPool && !layer.spatial && !layer.early && !layer.share &&
+                            !layer.reuse;
+    if (plain_unit && hw::output_fifo_depth(layer) == 2) {
+        declare(w_, out, fmt::format("layer '{}' output: the unit's own output FIFO", layer.name));
+        w_.line("assign {0}_valid = {1}_valid;", out.name, result.name);
+        w_.line("assign {1}_ready = {0}_ready;", out.name, result.name);
+        w_.line("assign {0}_data = {1}_data;", out.name, result.name);
+        w_.blank();
+        return out;
+    }
     declare(w_, out, fmt::format("layer '{}' output, after its FIFO", layer.name));
     fifo(w_, name + "_fifo", hw::output_fifo_depth(layer), result, out);
     used_blocks.insert("stream_fifo");

@@ -47,6 +47,10 @@ struct PartResources {
     // The LUTs the layer's arithmetic needs at its folding (lut_bound.hpp); the sum over the
     // layers in the total, 0 for the top-level rest.
     int64_t lut_bound = 0;
+    // Cells on the longest path between registers (Yosys ltp; the total: the deepest row), and
+    // the clock that suggests for the family (timing_estimate.hpp); -1 and 0 when not measured.
+    int64_t logic_levels = -1;
+    double estimated_mhz = 0;
 };
 
 // The cycle model's figures at a clock.

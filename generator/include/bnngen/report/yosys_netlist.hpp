@@ -20,8 +20,9 @@ namespace bnngen::report {
 // The module (and its instance in the top) that holds `layer`'s blocks during synthesis.
 std::string layer_group_name(const Layer& layer);
 
-// The Yosys script, run inside the design folder; it writes ../stat.json (`stat -json`) and
-// ../top.il (the top module's RTLIL). `synth_command` is the synth_xilinx line.
+// The Yosys script, run inside the design folder; it writes ../stat.json (`stat -json`), ../ltp.txt
+// (`ltp` over the combinational cells: each module's longest path between registers, memories and
+// ports) and ../top.il (the top module's RTLIL). `synth_command` is the synth_xilinx line.
 std::string synthesis_script(const std::string& top, const std::vector<Layer>& layers,
                              const std::vector<std::string>& sources, const std::string& synth_command);
 
@@ -41,6 +42,11 @@ struct YosysStat {
 // expected. Yosys 0.23 also prints the hierarchy's text lines ("  <module>  <count>") into the
 // JSON when a top is set: lines that cannot be part of JSON are dropped before parsing.
 YosysStat parse_stat_json(std::string_view text, const std::string& file);
+
+// What `ltp` (longest topological path) printed: module -> cells on its longest path, from the
+// lines "Longest topological path in <module> (length=<n>):". Throws InputError naming `file`
+// when there is no such line.
+std::map<std::string, int64_t> parse_ltp(std::string_view text, const std::string& file);
 
 struct CellInstance {
     std::string type;  // as in YosysStat: no leading backslash for public names
