@@ -43,18 +43,19 @@ if not os.path.exists(path):
     sys.exit(0)
 report = json.load(open(path))
 print(f"Yosys `{report['synth_command']}` on `{report['part']}` ({report['yosys']}).\n")
-print("| layer | unit cycles/image | LUT | LUT bound | LUT / bound | FF | RAMB18 | RAMB36 | LUTRAM |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| layer | unit cycles/image | LUT | LUT bound | LUT / bound | FF | RAMB18 | RAMB36 | LUTRAM | levels | est. MHz |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in report["layers"] + [dict(report["top_level"], layer="top-level")]:
     cyc = layers.get(r["layer"], (None, None))[0]
     bound = r.get("lut_bound", 0)
     ratio = f"{r['lut'] / bound:.1f}x" if bound else ""
     print(f"| {r['layer']} | {'' if cyc is None else f'{cyc:.0f}'} | {r['lut']} | {bound or ''} | {ratio} | {r['ff']} | "
-          f"{r['ramb18']} | {r['ramb36']} | {r['lutram']} |")
+          f"{r['ramb18']} | {r['ramb36']} | {r['lutram']} | {r['logic_levels']} | {r['estimated_mhz']:.0f} |")
 tot = report["total"]
 tiles = tot["ramb36"] + tot["ramb18"] / 2
-print(f"| **total** | | **{tot['lut']}** | {tot.get('lut_bound', '')} | | **{tot['ff']}** | {tot['ramb18']} | "
-      f"{tot['ramb36']} | {tot['lutram']} |\n")
+print(f"| **total** | | **{tot['lut']}** | {tot.get('lut_bound', '')} | {tot['lut'] / tot['lut_bound']:.1f}x | "
+      f"**{tot['ff']}** | {tot['ramb18']} | {tot['ramb36']} | {tot['lutram']} | {tot['logic_levels']} | "
+      f"{tot['estimated_mhz']:.0f} |\n")
 print("| | bnngen (Yosys) | BNN-PYNQ (Vivado) | ratio |")
 print("|---|---:|---:|---:|")
 for name, ours, theirs in [("LUT + LUTRAM", tot["lut"] + tot["lutram"], 26072), ("FF", tot["ff"], 41312),

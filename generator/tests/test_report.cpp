@@ -218,6 +218,10 @@ TEST_CASE("the synthesis script groups each layer's instances, excluding longer 
     CHECK(script.find("submod -name conv1_a_layer net/c:conv1_a_*\n") != std::string::npos);
     CHECK(script.find("setattr -mod -set keep_hierarchy 1 conv1_layer conv1_a_layer\nflatten\n") != std::string::npos);
     CHECK(script.find("synth_xilinx -top net -family xcup\ntee -q -o ../stat.json stat -json\n") != std::string::npos);
+    // depth through combinational cells only: not through registers, memories, DSPs or the layer
+    // modules (which ltp would count as single cells, chaining every layer's ready and data in the top)
+    CHECK(script.find("tee -q -o ../ltp.txt ltp -noff t:FD* t:LD* t:RAM* t:SRL* t:DSP* t:*_layer %u %u %u %u %u %n\n") !=
+          std::string::npos);
     CHECK(script.find("write_rtlil -selected ../top.il") != std::string::npos);
 }
 

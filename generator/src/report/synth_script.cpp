@@ -43,8 +43,9 @@ std::string synthesis_script(const std::string& top, const std::vector<Layer>& l
     script += "flatten\n";
     script += synth_command + "\n";
     script += "tee -q -o ../stat.json stat -json\n";
-    // logic depth: the longest path through everything but flip-flops, latches, memories and DSPs
-    script += "tee -q -o ../ltp.txt ltp -noff t:FD* t:LD* t:RAM* t:SRL* t:DSP* %u %u %u %u %n\n";
+    // logic depth: the longest path through everything but flip-flops, latches, memories, DSPs and
+    // (in the top) the layer modules, which ltp would take for single combinational cells
+    script += "tee -q -o ../ltp.txt ltp -noff t:FD* t:LD* t:RAM* t:SRL* t:DSP* t:*_layer %u %u %u %u %u %n\n";
     script += fmt::format("select {}\nwrite_rtlil -selected ../top.il\n", top);
     return script;
 }
