@@ -1,6 +1,7 @@
 # Runs `bnngen report` with --json and --markdown and checks the JSON: every layer of the network
-# present with its type, LUT > 0 for the layers with a matrix-vector unit (conv, dense), every
-# column's total equal to the layers' plus top-level, and images/s equal to clock / interval.
+# present with its type, LUT > 0 for the layers with a matrix-vector unit (conv, dense), a LUT
+# bound and logic levels for every layer, every column's total (and the LUT bound's) equal to the
+# layers' plus top-level, and images/s equal to clock / interval.
 #   cmake -DBNNGEN=exe -DNETWORK=network.yaml -DLAYERS=conv1:conv,pool1:maxpool,... -DWORK=dir
 #         -P check_report_json.cmake
 string(REPLACE "," ";" LAYERS "${LAYERS}")
@@ -16,12 +17,12 @@ file(READ "${WORK}/report.md" markdown)
 if(NOT markdown STREQUAL out)
   message(FATAL_ERROR "--markdown wrote something else than stdout")
 endif()
-if(NOT markdown MATCHES "\\| layer \\| type \\| LUT \\| FF \\| RAMB18 \\| RAMB36 \\| DSP \\| LUTRAM \\|")
+if(NOT markdown MATCHES "\\| layer \\| type \\| LUT \\| LUT bound \\| LUT / bound \\| FF \\| RAMB18 \\| RAMB36 \\| DSP \\| LUTRAM \\| levels \\| est\\. MHz \\|")
   message(FATAL_ERROR "the Markdown report has no layer table")
 endif()
 file(READ "${WORK}/report.json" json)
 
-set(columns lut ff ramb18 ramb36 dsp lutram)
+set(columns lut lut_bound ff ramb18 ramb36 dsp lutram)
 foreach(c ${columns})
   string(JSON sum_${c} GET "${json}" top_level ${c})
 endforeach()
@@ -43,6 +44,12 @@ foreach(entry ${LAYERS})
   string(JSON lut GET "${json}" layers ${i} lut)
   if(NOT type STREQUAL "maxpool" AND NOT lut GREATER 0)
     message(FATAL_ERROR "layer ${name}: expected LUTs for its matrix-vector unit, found ${lut}")
+  endif()
+  # every layer has arithmetic (a LUT bound) and logic between its registers (a measured depth)
+  string(JSON bound GET "${json}" layers ${i} lut_bound)
+  string(JSON levels GET "${json}" layers ${i} logic_levels)
+  if(NOT bound GREATER 0 OR NOT levels GREATER 0)
+    message(FATAL_ERROR "layer ${name}: expected a LUT bound and logic levels, found ${bound} and ${levels}")
   endif()
   foreach(c ${columns})
     string(JSON v GET "${json}" layers ${i} ${c})
