@@ -449,22 +449,27 @@ module mvau #(
             // ibuf, rotated by sf*SIMD = sf*M chunks, has that chunk at position s + d: each slot is
             // a SPAN-way mux over the fixed chunks s .. s+SPAN-1 of ibuf. The offsets are read one
             // cycle ahead (address step_nx) so that they are registered together with their step.
-            reg [SMW-1:0] smem [0:FOLD-1];
-            reg [SMW-1:0] s0_d;                       // offsets of the step being issued
-            // the value step takes at this edge (step is 0 whenever !busy): the read address
-            wire [STEP_W-1:0] step_nx = (!rst_n || !busy || step_last) ? {STEP_W{1'b0}} : step + 1'b1;
-            if (SELECT_FILE != "") begin : g_sload
-                initial $readmemh(SELECT_FILE, smem);
-            end else begin : g_szero
-                integer i;
-                initial for (i = 0; i < FOLD; i = i + 1) smem[i] = {SMW{1'b0}};
-            end
-            always @(posedge clk) s0_d <= smem[step_nx];
-            for (gp = 0; gp < XPE; gp = gp + 1) begin : g_pe
-                for (gs = 0; gs < SLOTS; gs = gs + 1) begin : g_slot
-                    wire [SW-1:0]      d  = s0_d[(gp*SLOTS + gs)*SW +: SW];
-                    wire [SPAN*GE-1:0] cw = ibuf[gs*GE +: SPAN*GE];   // the slot's candidates
-                    assign x_next[(gp*SLOTS + gs)*GE +: GE] = cw[d*GE +: GE];
+            // Without offsets the slice is the bottom of ibuf.
+            if (SMUX == 0) begin : g_nosel
+                assign x_next = ibuf[SIMD*EW-1:0];
+            end else begin : g_sel
+                reg [SMW-1:0] smem [0:FOLD-1];
+                reg [SMW-1:0] s0_d;                       // offsets of the step being issued
+                // the value step takes at this edge (step is 0 whenever !busy): the read address
+                wire [STEP_W-1:0] step_nx = (!rst_n || !busy || step_last) ? {STEP_W{1'b0}} : step + 1'b1;
+                if (SELECT_FILE != "") begin : g_sload
+                    initial $readmemh(SELECT_FILE, smem);
+                end else begin : g_szero
+                    integer i;
+                    initial for (i = 0; i < FOLD; i = i + 1) smem[i] = {SMW{1'b0}};
+                end
+                always @(posedge clk) s0_d <= smem[step_nx];
+                for (gp = 0; gp < XPE; gp = gp + 1) begin : g_pe
+                    for (gs = 0; gs < SLOTS; gs = gs + 1) begin : g_slot
+                        wire [SW-1:0]      d  = s0_d[(gp*SLOTS + gs)*SW +: SW];
+                        wire [SPAN*GE-1:0] cw = ibuf[gs*GE +: SPAN*GE];   // the slot's candidates
+                        assign x_next[(gp*SLOTS + gs)*GE +: GE] = cw[d*GE +: GE];
+                    end
                 end
             end
         end
