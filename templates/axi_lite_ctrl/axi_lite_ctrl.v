@@ -8,21 +8,21 @@
 //   0x10 STATUS                0x14 IMAGES_IN  0x18 IMAGES_OUT          0x1C CYCLES
 //   0x20 BUSY_CYCLES           0x24 IN_STALL_CYCLES                     0x28 OUT_STALL_CYCLES
 //   0x2C IRQ_ENABLE (RW)       0x30 IRQ_STATUS (RW1C)                   0x34 BATCH_SIZE (RW)
-//   0x38 COUNTER_COUNT         0x3C PIXELS_PER_IMAGE                    0x40 + 4*i COUNTER_i
+//   0x38 COUNTER_COUNT         0x3C BEATS_PER_IMAGE                     0x40 + 4*i COUNTER_i
 // Reads beyond the last counter return 0 with RRESP = SLVERR, writes there BRESP = SLVERR and
 // change nothing; writes to read-only registers are ignored (OKAY); RW registers honour WSTRB.
 //
 // Math (the status counters are 32 bits and wrap; in_fire = in_valid && in_ready,
 // out_fire = out_valid && out_ready; "at an edge" uses the values of the cycle before it):
-//   IMAGES_IN   += 1 at every PIXELS_PER_IMAGE-th in_fire      IMAGES_OUT += out_fire && out_last
+//   IMAGES_IN   += 1 at every BEATS_PER_IMAGE-th in_fire       IMAGES_OUT += out_fire && out_last
 //   CYCLES      += 1 at every edge                             BUSY_CYCLES += STATUS.BUSY
 //   IN_STALL    += in_valid && !in_ready                       OUT_STALL  += out_valid && !out_ready
-//   STATUS.BUSY  = (IMAGES_IN != IMAGES_OUT) || (pixels of the next image accepted != 0)
+//   STATUS.BUSY  = (IMAGES_IN != IMAGES_OUT) || (beats of the next image accepted != 0)
 //   IRQ_STATUS[0] set by out_fire && out_last; IRQ_STATUS[1] set when BATCH_SIZE (!= 0) images
 //   have finished since the last batch event; a W1C write in the same edge as an event loses.
 //   irq          = |(IRQ_STATUS & IRQ_ENABLE), a register equal to that value in every cycle.
 // Soft reset: at every edge at which CONTROL.SOFT_RESET is 1, or is being written to 1, the status
-// counters, the pixel and batch counts and IRQ_STATUS are zeroed; so they read 0 in every cycle
+// counters, the beat and batch counts and IRQ_STATUS are zeroed; so they read 0 in every cycle
 // in which SOFT_RESET is 1 and in the first cycle after it returns to 0 (CYCLES = 0 there).
 // core_rst_n = rst_n && !SOFT_RESET.
 //
@@ -46,7 +46,7 @@ module axi_lite_ctrl #(
     parameter integer COUNTERS         = 1,      // 32-bit counter inputs (COUNTER_i), >= 1
     parameter [31:0]  VERSION          = 32'h0,  // generator version: major<<16 | minor<<8 | patch
     parameter [31:0]  NETWORK_HASH     = 32'h0,  // identifies the network
-    parameter integer PIXELS_PER_IMAGE = 1       // input beats (in_fire) per image, >= 1
+    parameter integer BEATS_PER_IMAGE  = 1       // input beats (in_fire) per image, >= 1
 ) (
     input  wire                      clk,
     input  wire                      rst_n,               // synchronous, active low
@@ -94,13 +94,13 @@ module axi_lite_ctrl #(
     localparam [WORD_W-1:0] FIRST_CTR = FIRST_CTR_I[WORD_W-1:0];
     localparam integer CTR_W     = (COUNTERS > 1) ? $clog2(COUNTERS) : 1;  // counter index bits
     localparam integer CTR_SLOTS = 1 << CTR_W;                     // counter words, padded to 2**CTR_W
-    localparam integer PIX_W     = (PIXELS_PER_IMAGE > 1) ? $clog2(PIXELS_PER_IMAGE) : 1;
-    localparam integer PIX_LAST_I = PIXELS_PER_IMAGE - 1;
-    localparam [PIX_W-1:0] PIX_LAST = PIX_LAST_I[PIX_W-1:0];      // pixel count of an image's last beat
+    localparam integer BEAT_W    = (BEATS_PER_IMAGE > 1) ? $clog2(BEATS_PER_IMAGE) : 1;
+    localparam integer BEAT_LAST_I = BEATS_PER_IMAGE - 1;
+    localparam [BEAT_W-1:0] BEAT_LAST = BEAT_LAST_I[BEAT_W-1:0];   // beat count of an image's last beat
 
     localparam [31:0] ID_VALUE       = 32'h424E_4E47;              // "BNNG"
     localparam [31:0] COUNTERS_VALUE = COUNTERS;
-    localparam [31:0] PIXELS_VALUE   = PIXELS_PER_IMAGE;
+    localparam [31:0] BEATS_VALUE    = BEATS_PER_IMAGE;
 
     // register numbers of the 16 fixed registers (byte offset / 4)
     localparam [3:0] R_ID         = 4'h0;
@@ -118,7 +118,7 @@ module axi_lite_ctrl #(
     localparam [3:0] R_IRQ_STATUS = 4'hC;
     localparam [3:0] R_BATCH_SIZE = 4'hD;
     localparam [3:0] R_CTR_COUNT  = 4'hE;
-    localparam [3:0] R_PIXELS     = 4'hF;
+    localparam [3:0] R_BEATS      = 4'hF;
 
     localparam [1:0] RESP_OKAY   = 2'b00;
     localparam [1:0] RESP_SLVERR = 2'b10;
@@ -132,8 +132,8 @@ module axi_lite_ctrl #(
             $display("ERROR: axi_lite_ctrl: COUNTERS (%0d) must be >= 1", COUNTERS);
             $finish;
         end
-        if (PIXELS_PER_IMAGE < 1) begin
-            $display("ERROR: axi_lite_ctrl: PIXELS_PER_IMAGE (%0d) must be >= 1", PIXELS_PER_IMAGE);
+        if (BEATS_PER_IMAGE < 1) begin
+            $display("ERROR: axi_lite_ctrl: BEATS_PER_IMAGE (%0d) must be >= 1", BEATS_PER_IMAGE);
             $finish;
         end
         if ((MAP_LAST >> ADDR_WIDTH) != 0) begin
@@ -154,8 +154,8 @@ module axi_lite_ctrl #(
         if (COUNTERS < 1) begin : g_param_error_1
             ERROR_axi_lite_ctrl_COUNTERS_must_be_at_least_1 u_error ();
         end
-        if (PIXELS_PER_IMAGE < 1) begin : g_param_error_2
-            ERROR_axi_lite_ctrl_PIXELS_PER_IMAGE_must_be_at_least_1 u_error ();
+        if (BEATS_PER_IMAGE < 1) begin : g_param_error_2
+            ERROR_axi_lite_ctrl_BEATS_PER_IMAGE_must_be_at_least_1 u_error ();
         end
         if ((MAP_LAST >> ADDR_WIDTH) != 0) begin : g_param_error_3
             ERROR_axi_lite_ctrl_register_map_exceeds_ADDR_WIDTH u_error ();
@@ -260,18 +260,18 @@ module axi_lite_ctrl #(
 
     // ---------------------------------------------------------------------------------------------
     // Status counters.
-    reg [31:0]      images_in;
-    reg [31:0]      images_out;
-    reg [31:0]      cycles;
-    reg [31:0]      busy_cycles;
-    reg [31:0]      in_stall_cycles;
-    reg [31:0]      out_stall_cycles;
-    reg [PIX_W-1:0] pixel_count;     // beats of the current input image accepted (0 .. PIXELS_PER_IMAGE-1)
-    reg [31:0]      batch_count;     // images finished since the last batch event
+    reg [31:0]       images_in;
+    reg [31:0]       images_out;
+    reg [31:0]       cycles;
+    reg [31:0]       busy_cycles;
+    reg [31:0]       in_stall_cycles;
+    reg [31:0]       out_stall_cycles;
+    reg [BEAT_W-1:0] beat_count;     // beats of the current input image accepted (0 .. BEATS_PER_IMAGE-1)
+    reg [31:0]       batch_count;    // images finished since the last batch event
 
     wire in_fire    = in_valid && in_ready;
     wire image_done = out_valid && out_ready && out_last;
-    wire busy       = (images_in != images_out) || (pixel_count != {PIX_W{1'b0}});
+    wire busy       = (images_in != images_out) || (beat_count != {BEAT_W{1'b0}});
 
     wire [31:0] batch_count_inc = batch_count + 32'd1;
     wire        batch_done = image_done && (batch_size != 32'd0) && (batch_count_inc >= batch_size);
@@ -284,7 +284,7 @@ module axi_lite_ctrl #(
             busy_cycles      <= 32'd0;
             in_stall_cycles  <= 32'd0;
             out_stall_cycles <= 32'd0;
-            pixel_count      <= {PIX_W{1'b0}};
+            beat_count       <= {BEAT_W{1'b0}};
             batch_count      <= 32'd0;
         end else begin
             cycles <= cycles + 32'd1;
@@ -292,11 +292,11 @@ module axi_lite_ctrl #(
             if (in_valid && !in_ready) in_stall_cycles <= in_stall_cycles + 32'd1;
             if (out_valid && !out_ready) out_stall_cycles <= out_stall_cycles + 32'd1;
             if (in_fire) begin
-                if (pixel_count == PIX_LAST) begin
-                    pixel_count <= {PIX_W{1'b0}};
-                    images_in   <= images_in + 32'd1;
+                if (beat_count == BEAT_LAST) begin
+                    beat_count <= {BEAT_W{1'b0}};
+                    images_in  <= images_in + 32'd1;
                 end else begin
-                    pixel_count <= pixel_count + 1'b1;
+                    beat_count <= beat_count + 1'b1;
                 end
             end
             if (image_done) begin
@@ -364,7 +364,7 @@ module axi_lite_ctrl #(
                 R_IRQ_STATUS: rd_value = {30'd0, irq_status};
                 R_BATCH_SIZE: rd_value = batch_size;
                 R_CTR_COUNT:  rd_value = COUNTERS_VALUE;
-                R_PIXELS:     rd_value = PIXELS_VALUE;
+                R_BEATS:      rd_value = BEATS_VALUE;
             endcase
         end
     end

@@ -454,6 +454,52 @@ CFG
 fi
 
 # ------------------------------------------------------------------------------------------------
+if want stream_unpack; then
+    echo "== stream_unpack"
+    S="$T/stream_unpack/stream_unpack.v"
+    static_checks stream_unpack stream_unpack "$S" \
+        "chparam -set PIXEL_WIDTH 8 -set PER_BEAT 4 -set PIXELS_PER_IMAGE 30 stream_unpack;" \
+        PIXEL_WIDTH=8 PER_BEAT=4 PIXELS_PER_IMAGE=30
+    static_checks stream_unpack stream_unpack "$S" \
+        "chparam -set PIXEL_WIDTH 1 -set PER_BEAT 64 -set PIXELS_PER_IMAGE 784 stream_unpack;" \
+        PIXEL_WIDTH=1 PER_BEAT=64 PIXELS_PER_IMAGE=784
+    static_checks stream_unpack stream_unpack "$S" \
+        "chparam -set PIXEL_WIDTH 8 -set PER_BEAT 1 -set PIXELS_PER_IMAGE 1 stream_unpack;" \
+        PIXEL_WIDTH=8 PER_BEAT=1 PIXELS_PER_IMAGE=1
+    static_checks stream_unpack stream_unpack "$S" \
+        "chparam -set PIXEL_WIDTH 3 -set PER_BEAT 7 -set PIXELS_PER_IMAGE 5 stream_unpack;" \
+        PIXEL_WIDTH=3 PER_BEAT=7 PIXELS_PER_IMAGE=5
+    rejects stream_unpack stream_unpack "$S" ERROR_stream_unpack_parameters_must_be_at_least_1 PER_BEAT=0
+    rejects stream_unpack stream_unpack "$S" ERROR_stream_unpack_parameters_must_be_at_least_1 PIXEL_WIDTH=0
+    rejects stream_unpack stream_unpack "$S" ERROR_stream_unpack_parameters_must_be_at_least_1 PIXELS_PER_IMAGE=0
+    # PIXEL_WIDTH PER_BEAT PIXELS_PER_IMAGE n(images): MNIST in 64-pixel beats (13 beats, the last
+    # 16 pixels); in 49-pixel beats (16 beats, exact); 24-bit RGB pixels 4 per beat (8 beats, the
+    # last 2 pixels); one pixel per beat (pass-through); one beat per image (exact); 16-bit pixels
+    # 8 per beat (2 beats, the last 4 pixels). Runs: the four stall patterns, then a source that is
+    # mostly idle (valid rises with probability 0.05 per cycle), so that wide beats too leave the
+    # block empty between beats.
+    SU_RUNS=("${STALLS[@]}" "p_in=0.95 p_out=0.1")
+    while read -r pw pb ppi n; do
+        name="stream_unpack_pw${pw}_pb${pb}_ppi${ppi}"
+        build "$name" stream_unpack "$S $V/stream_unpack/tb_stream_unpack.cpp" PIXEL_WIDTH=$pw PER_BEAT=$pb \
+            PIXELS_PER_IMAGE=$ppi || continue
+        seed=1
+        for st in "${SU_RUNS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" PW=$pw PER_BEAT=$pb PPI=$ppi n=$n $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+1 64 784 30
+1 49 784 30
+24 4 30 300
+8 1 5 500
+3 7 7 500
+16 8 12 500
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
 if want result_serializer; then
     echo "== result_serializer"
     S="$T/result_serializer/result_serializer.v"
@@ -537,38 +583,39 @@ if want axi_lite_ctrl; then
     echo "== axi_lite_ctrl"
     S="$T/axi_lite_ctrl/axi_lite_ctrl.v"
     static_checks axi_lite_ctrl axi_lite_ctrl "$S" \
-        "chparam -set ADDR_WIDTH 8 -set COUNTERS 12 -set PIXELS_PER_IMAGE 784 -set VERSION 32'h00010203 axi_lite_ctrl;" \
-        ADDR_WIDTH=8 COUNTERS=12 PIXELS_PER_IMAGE=784 "VERSION=32'h00010203"
+        "chparam -set ADDR_WIDTH 8 -set COUNTERS 12 -set BEATS_PER_IMAGE 784 -set VERSION 32'h00010203 axi_lite_ctrl;" \
+        ADDR_WIDTH=8 COUNTERS=12 BEATS_PER_IMAGE=784 "VERSION=32'h00010203"
     # the register map filling the address space exactly (0x40 + 4*16 = 2**7), one counter, 32-bit addresses
     static_checks axi_lite_ctrl axi_lite_ctrl "$S" \
-        "chparam -set ADDR_WIDTH 7 -set COUNTERS 16 -set PIXELS_PER_IMAGE 1 axi_lite_ctrl;" \
-        ADDR_WIDTH=7 COUNTERS=16 PIXELS_PER_IMAGE=1
+        "chparam -set ADDR_WIDTH 7 -set COUNTERS 16 -set BEATS_PER_IMAGE 1 axi_lite_ctrl;" \
+        ADDR_WIDTH=7 COUNTERS=16 BEATS_PER_IMAGE=1
     static_checks axi_lite_ctrl axi_lite_ctrl "$S" \
-        "chparam -set ADDR_WIDTH 32 -set COUNTERS 1 -set PIXELS_PER_IMAGE 1024 axi_lite_ctrl;" \
-        ADDR_WIDTH=32 COUNTERS=1 PIXELS_PER_IMAGE=1024
+        "chparam -set ADDR_WIDTH 32 -set COUNTERS 1 -set BEATS_PER_IMAGE 1024 axi_lite_ctrl;" \
+        ADDR_WIDTH=32 COUNTERS=1 BEATS_PER_IMAGE=1024
     rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_ADDR_WIDTH_must_be_7_to_32 ADDR_WIDTH=6
     rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_ADDR_WIDTH_must_be_7_to_32 ADDR_WIDTH=33
     rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_COUNTERS_must_be_at_least_1 COUNTERS=0
-    rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_PIXELS_PER_IMAGE_must_be_at_least_1 PIXELS_PER_IMAGE=0
+    rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_BEATS_PER_IMAGE_must_be_at_least_1 BEATS_PER_IMAGE=0
     rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_register_map_exceeds_ADDR_WIDTH ADDR_WIDTH=7 COUNTERS=17
     rejects axi_lite_ctrl axi_lite_ctrl "$S" ERROR_axi_lite_ctrl_register_map_exceeds_ADDR_WIDTH ADDR_WIDTH=8 COUNTERS=49
-    # ADDR_WIDTH COUNTERS PIXELS_PER_IMAGE VERSION NETWORK_HASH (hex): the smallest map (1 counter, 7
-    # bits); 12 counters in 8 bits, an MNIST image; 48 counters in 9 bits (the map fills 8 bits
-    # exactly: unmapped space above it); 16 counters filling 7 bits exactly (no unmapped address).
+    # ADDR_WIDTH COUNTERS BEATS_PER_IMAGE VERSION NETWORK_HASH (hex): the smallest map (1 counter, 7
+    # bits); 12 counters in 8 bits, an MNIST image of 1-pixel beats; 48 counters in 9 bits (the map
+    # fills 8 bits exactly: unmapped space above it); 16 counters filling 7 bits exactly (no unmapped
+    # address).
     # Runs: no AXI or stream stalls (exact handshake schedule); random delays and ready stalls on
     # every AXI channel with stalls of the stream source and sink, or of one of them.
     AX_RUNS=("p_axi=0.0 p_in=0.0 p_out=0.0"
              "p_axi=0.3 p_in=0.3 p_out=0.3"
              "p_axi=0.6 p_in=0.0 p_out=0.5"
              "p_axi=0.3 p_in=0.5 p_out=0.0")
-    while read -r aw nc ppi ver hash; do
-        name="axi_lite_ctrl_aw${aw}_c${nc}_ppi${ppi}"
+    while read -r aw nc bpi ver hash; do
+        name="axi_lite_ctrl_aw${aw}_c${nc}_bpi${bpi}"
         build "$name" axi_lite_ctrl "$S $V/axi_lite_ctrl/tb_axi_lite_ctrl.cpp" ADDR_WIDTH=$aw COUNTERS=$nc \
-            PIXELS_PER_IMAGE=$ppi "VERSION=32'h$ver" "NETWORK_HASH=32'h$hash" || continue
+            BEATS_PER_IMAGE=$bpi "VERSION=32'h$ver" "NETWORK_HASH=32'h$hash" || continue
         seed=1
         for st in "${AX_RUNS[@]}"; do
             # shellcheck disable=SC2086
-            run "$name" AW=$aw COUNTERS=$nc PPI=$ppi VERSION=0x$ver HASH=0x$hash n=60000 $st seed=$seed
+            run "$name" AW=$aw COUNTERS=$nc BPI=$bpi VERSION=0x$ver HASH=0x$hash n=60000 $st seed=$seed
             seed=$((seed + 1))
         done
     done <<'CFG'

@@ -136,11 +136,12 @@ class Builder:
         self.layers.append(f"{{name: {name}, type: dense, out_features: {out}, activation: {act}, "
                            f"fold: {{pe: {pe}, simd: {simd}}}}}")
 
-    def write(self, shape, images_file, note, unpruned_twin=False, soc=None):
+    def write(self, shape, images_file, note, unpruned_twin=False, soc=None, pixels_per_beat=1):
         """unpruned_twin: also write unpruned.yaml, the same network without spatial pruning,
         result sharing and similarity reuse, whose outputs the (tolerance-0) design must reproduce exactly.  soc: the
-        YAML value of `soc`."""
+        YAML value of `soc`. pixels_per_beat: the input stream's (1: the key is left out)."""
         self.soc = soc
+        self.pixels_per_beat = pixels_per_beat
         folder = os.path.join(HERE, self.name)
         os.makedirs(folder, exist_ok=True)
         c, h, w = shape
@@ -164,7 +165,8 @@ class Builder:
         lines = [f"# End-to-end test network: {note}.",
                  "# Written by verif/e2e/make_networks.py (random weights, thresholds at channel medians).",
                  f"name: {name}",
-                 f"input: {{channels: {c}, height: {h}, width: {w}, bits: {self.bits}}}",
+                 f"input: {{channels: {c}, height: {h}, width: {w}, bits: {self.bits}"
+                 + (f", pixels_per_beat: {self.pixels_per_beat}" if self.pixels_per_beat > 1 else "") + "}",
                  "weights: weights.npz",
                  "target: {part: xczu3eg-sbva484-1-e, clock_mhz: 200}"]
         if self.soc:
@@ -190,9 +192,10 @@ def main():
     b.dense("fc1", 64, pe=8, simd=49)
     b.dense("fc2", 32, pe=4, simd=16)
     b.dense("fc3", 10, last=True, pe=5, simd=8)
-    # the pure streaming block: no s_axi_ctrl (the harness reads the counters by name)
-    b.write((1, 28, 28), binary, "dense-only MLP on 1-bit inputs, without AXI-Lite",
-            soc="{axi_lite: false}")
+    # the pure streaming block: no s_axi_ctrl (the harness reads the counters by name); 64 pixels
+    # per s_axis beat (BNN-PYNQ's LFC width), 13 beats an image, the last with 16
+    b.write((1, 28, 28), binary, "dense-only MLP on 1-bit inputs, 64 pixels per beat, without AXI-Lite",
+            soc="{axi_lite: false}", pixels_per_beat=64)
 
     # 3. stride 2 with padding 0, then padding 1 with pad_value +1, on 4-bit random images.
     rng = np.random.default_rng(3)
@@ -203,7 +206,8 @@ def main():
     b.conv("conv2", 8, 3, stride=2, padding=0, pe=2, simd=9)
     b.conv("conv3", 8, 3, padding=1, pad_value=+1, pe=4, simd=24)
     b.dense("fc1", 4, last=True, pe=2, simd=32)
-    b.write((2, 15, 15), images, "stride 2, padding 0, and pad_value +1")
+    # 4 pixels per s_axis beat into a conv layer (stream_unpack): 57 beats an image, the last with 1
+    b.write((2, 15, 15), images, "stride 2, padding 0, pad_value +1, 4 pixels per beat", pixels_per_beat=4)
 
     # 4. odd channel counts, 5x5 kernels, an overlapping pool, a threshold last layer.
     rng = np.random.default_rng(4)

@@ -74,15 +74,24 @@ bool parse(int argc, char** argv, Options& o) {
     return !o.images.empty() && !o.out.empty() && o.count > 0;
 }
 
-// One beat per pixel: the pixel's channels packed at BITS bits each.
-Words pixel_beat(const std::vector<uint16_t>& image, int y, int x) {
-    Words words((kChannels * kBits + 31) / 32, 0U);
-    for (int c = 0; c < kChannels; ++c) {
-        uint32_t value = image[static_cast<size_t>((c * kHeight + y) * kWidth + x)];
-        for (int b = 0; b < kBits; ++b) {
-            if ((value >> b) & 1U) {
-                int bit = c * kBits + b;
-                words[static_cast<size_t>(bit / 32)] |= 1U << (bit % 32);
+// An image's pixels in raster order, kPixelsPerBeat per beat: pixel j of a beat at bits
+// [j*kChannels*kBits, ...), its channels packed at kBits bits each; the last beat of an image holds
+// the rest, its unused slots 0.
+Words image_beat(const std::vector<uint16_t>& image, uint64_t beat) {
+    constexpr int pixel_bits = kChannels * kBits;
+    Words words((static_cast<size_t>(kPixelsPerBeat) * pixel_bits + 31) / 32, 0U);
+    for (int j = 0; j < kPixelsPerBeat; ++j) {
+        const uint64_t pixel = beat * kPixelsPerBeat + static_cast<uint64_t>(j);
+        if (pixel >= static_cast<uint64_t>(kHeight) * kWidth) {
+            break;
+        }
+        for (int c = 0; c < kChannels; ++c) {
+            uint32_t value = image[static_cast<size_t>(c) * kHeight * kWidth + pixel];
+            for (int b = 0; b < kBits; ++b) {
+                if ((value >> b) & 1U) {
+                    int bit = j * pixel_bits + c * kBits + b;
+                    words[static_cast<size_t>(bit / 32)] |= 1U << (bit % 32);
+                }
             }
         }
     }
@@ -96,7 +105,8 @@ Words pixel_beat(const std::vector<uint16_t>& image, int y, int x) {
 constexpr uint64_t kControlWriteLatency = 2;
 #endif
 
-constexpr uint64_t kPixelsPerImage = static_cast<uint64_t>(kHeight) * kWidth;  // input beats per image
+// input beats per image
+constexpr uint64_t kBeatsPerImage = (static_cast<uint64_t>(kHeight) * kWidth + kPixelsPerBeat - 1) / kPixelsPerBeat;
 constexpr size_t kImageSize = static_cast<size_t>(kChannels) * kHeight * kWidth;  // values per image
 
 // What the harness itself counts since the design's counters last started from 0: the reference
@@ -165,7 +175,7 @@ public:
             ++counts.interrupt_before_first_result;
         }
 #endif
-        const bool busy = counts.beats_in != counts.images_out * kPixelsPerImage;
+        const bool busy = counts.beats_in != counts.images_out * kBeatsPerImage;
         counts.busy += busy ? 1 : 0;
         counts.in_stall += top_->s_axis_tvalid && !top_->s_axis_tready ? 1 : 0;
         counts.out_stall += top_->m_axis_tvalid && !top_->m_axis_tready ? 1 : 0;
@@ -231,10 +241,8 @@ void push_images(Bench& bench, const std::vector<uint16_t>& pixels, long count) 
     for (long n = 0; n < count; ++n) {
         std::vector<uint16_t> image(pixels.begin() + static_cast<long>(kImageSize) * n,
                                     pixels.begin() + static_cast<long>(kImageSize) * (n + 1));
-        for (int y = 0; y < kHeight; ++y) {
-            for (int x = 0; x < kWidth; ++x) {
-                bench.source.push(Beat{pixel_beat(image, y, x), y == kHeight - 1 && x == kWidth - 1});
-            }
+        for (uint64_t beat = 0; beat < kBeatsPerImage; ++beat) {
+            bench.source.push(Beat{image_beat(image, beat), beat + 1 == kBeatsPerImage});
         }
     }
 }
@@ -263,7 +271,7 @@ std::vector<std::string> check_registers(Bench& bench, long images) {
     expect("CONTROL", BNNGEN_REG(CONTROL), BNNGEN_BIT(CONTROL, ENABLE));
     expect("STATUS", BNNGEN_REG(STATUS), BNNGEN_BIT(STATUS, ENABLE));
     expect("COUNTER_COUNT", BNNGEN_REG(COUNTER_COUNT), BNNGEN_COUNTER_COUNT);
-    expect("PIXELS_PER_IMAGE", BNNGEN_REG(PIXELS_PER_IMAGE), kPixelsPerImage);
+    expect("BEATS_PER_IMAGE", BNNGEN_REG(BEATS_PER_IMAGE), kBeatsPerImage);
     expect("IRQ_ENABLE", BNNGEN_REG(IRQ_ENABLE), BNNGEN_BIT(IRQ_ENABLE, IMAGE) | BNNGEN_BIT(IRQ_ENABLE, BATCH));
     expect("BATCH_SIZE", BNNGEN_REG(BATCH_SIZE), static_cast<uint64_t>(images));
     expect("IRQ_STATUS", BNNGEN_REG(IRQ_STATUS), BNNGEN_BIT(IRQ_STATUS, IMAGE) | BNNGEN_BIT(IRQ_STATUS, BATCH));
@@ -271,7 +279,7 @@ std::vector<std::string> check_registers(Bench& bench, long images) {
         checks.push_back(RegisterCheck{name, c.read(address), 0, false, counted});
     };
     expect_counted("IMAGES_IN", BNNGEN_REG(IMAGES_IN),
-                   [](const OwnCounts& s) { return s.beats_in / kPixelsPerImage; });
+                   [](const OwnCounts& s) { return s.beats_in / kBeatsPerImage; });
     expect_counted("IMAGES_OUT", BNNGEN_REG(IMAGES_OUT), [](const OwnCounts& s) { return s.images_out; });
     expect_counted("CYCLES", BNNGEN_REG(CYCLES), [](const OwnCounts& s) { return s.cycles; });
     expect_counted("BUSY_CYCLES", BNNGEN_REG(BUSY_CYCLES), [](const OwnCounts& s) { return s.busy; });
@@ -415,8 +423,8 @@ int main(int argc, char** argv) {
 #endif
         const Events e = bench.tick();
         const uint64_t cycle = bench.cycle - 1;
-        if (e.input_beat && (bench.source.sent() - stream_start - 1) % kPixelsPerImage == 0) {
-            first_in[(bench.source.sent() - stream_start - 1) / kPixelsPerImage] = cycle;
+        if (e.input_beat && (bench.source.sent() - stream_start - 1) % kBeatsPerImage == 0) {
+            first_in[(bench.source.sent() - stream_start - 1) / kBeatsPerImage] = cycle;
         }
         if (e.output_beat) {
             idle = 0;

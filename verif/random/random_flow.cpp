@@ -42,8 +42,10 @@ std::string fold_text(const Layer& l) { return fmt::format("fold {}/{}", l.fold.
 // "in 3x7x9 12b | conv1 17 k5 s2 p1 pad-1 keep3 spatial2 fold 17/15 | ..." — enough to rebuild the
 // network by hand from the line alone.
 std::string describe(const Network& net) {
-    std::string text = fmt::format("in {}x{}x{} {}b{}", net.input.channels, net.input.height, net.input.width,
-                                   net.input.bits, net.soc.axi_lite ? "" : " (no AXI-Lite)");
+    std::string text = fmt::format("in {}x{}x{} {}b{}{}", net.input.channels, net.input.height, net.input.width,
+                                   net.input.bits,
+                                   net.input.pixels_per_beat > 1 ? fmt::format(" {} px/beat", net.input.pixels_per_beat) : "",
+                                   net.soc.axi_lite ? "" : " (no AXI-Lite)");
     for (const Layer& l : net.layers) {
         text += " | " + l.name;
         switch (l.kind) {
@@ -93,7 +95,7 @@ struct Options {
 // network has a layer with every named feature (--with early+keep+no-stride: an early-decision layer
 // with kernel pruning and stride 1).
 constexpr std::string_view kFeatures[] = {"early", "threshold", "pooling", "spatial", "keep",
-                                          "stride", "pool-stride", "dense", "share", "inverse", "reuse"};
+                                          "stride", "pool-stride", "dense", "share", "inverse", "reuse", "wide-input"};
 
 bool layer_has(const Network& net, size_t i, std::string_view feature) {
     if (feature.starts_with("no-")) {
@@ -112,6 +114,8 @@ bool layer_has(const Network& net, size_t i, std::string_view feature) {
     if (feature == "share") return l.share.has_value();
     if (feature == "inverse") return l.share.has_value() && l.share->inverse;
     if (feature == "reuse") return l.reuse.has_value();
+    // the first layer reads several pixels per s_axis beat
+    if (feature == "wide-input") return i == 0 && net.input.pixels_per_beat > 1;
     return false;
 }
 

@@ -50,7 +50,18 @@ StageCycles window_stage(const Layer& l, int padding, const char* name) {
     return StageCycles{name, rows * cols, fmt::format("{} x {} scanned positions", rows, cols)};
 }
 
-LayerCycles layer_cycles(const Layer& l, double computed_share) {
+// stream_collect takes one bubble per group: COUNT + 1 cycles; the first layer collects the
+// s_axis beats, several pixels each.
+StageCycles collect_stage(const Network& net, const Layer& l) {
+    const bool first = &l == &net.layers.front();
+    if (!first || net.input.pixels_per_beat == 1) {
+        return StageCycles{"collect", pixels(l.in) + 1, fmt::format("{} x {} input pixels + 1", l.in.height, l.in.width)};
+    }
+    return StageCycles{"collect", net.input.beats_per_image() + 1,
+                       fmt::format("{} input beats of {} pixels + 1", net.input.beats_per_image(), net.input.pixels_per_beat)};
+}
+
+LayerCycles layer_cycles(const Network& net, const Layer& l, double computed_share) {
     LayerCycles lc;
     lc.layer = l.name;
     switch (l.kind) {
@@ -65,9 +76,7 @@ LayerCycles layer_cycles(const Layer& l, double computed_share) {
         lc.stages.push_back(window_stage(l, 0, "pool"));
         break;
     case LayerKind::Dense:
-        // stream_collect takes one bubble per group: COUNT + 1 cycles.
-        lc.stages.push_back(StageCycles{"collect", pixels(l.in) + 1,
-                                        fmt::format("{} x {} input pixels + 1", l.in.height, l.in.width)});
+        lc.stages.push_back(collect_stage(net, l));
         lc.stages.push_back(mvau_stage(l, 1, 1));
         break;
     }
@@ -113,8 +122,7 @@ LayerCycles early_layer_cycles(const Network& net, size_t index, double share) {
         const int64_t cols = l.in.width + extra(l.in.width, out.width);
         lc.stages.push_back(StageCycles{"window", rows * cols, fmt::format("{} x {} scanned positions", rows, cols)});
     } else {
-        lc.stages.push_back(StageCycles{"collect", pixels(l.in) + 1,
-                                        fmt::format("{} x {} input pixels + 1", l.in.height, l.in.width)});
+        lc.stages.push_back(collect_stage(net, l));
     }
     const auto [groups, group] = early_groups(net, index);
     const int64_t worst = groups * group * fold_steps(l);
@@ -128,6 +136,38 @@ LayerCycles early_layer_cycles(const Network& net, size_t index, double share) {
         lc.cycles = std::max(lc.cycles, st.cycles);
     }
     return lc;
+}
+
+// The stages the input stream's width sets: the input itself and a dense first layer's collector.
+bool input_bound_stage(const LayerCycles& lc, const StageCycles& s, const Network& net) {
+    return lc.layer == "input" || (s.stage == "collect" && lc.layer == net.layers.front().name);
+}
+
+void suggest_pixels_per_beat(const Network& net, CycleModel& model) {
+    int64_t rest = 0;  // the interval without the input-bound stages
+    bool input_bound = false;
+    for (const LayerCycles& lc : model.layers) {
+        for (const StageCycles& s : lc.stages) {
+            if (input_bound_stage(lc, s, net)) {
+                input_bound = input_bound || s.cycles == model.interval;
+            } else {
+                rest = std::max(rest, s.cycles);
+            }
+        }
+    }
+    if (!input_bound || rest >= model.interval) {
+        return;
+    }
+    // beats + 1 <= rest (the collector's bubble), at least one beat per image
+    const int64_t beats = std::max<int64_t>(1, rest - 1);
+    const int64_t per_beat = (pixels(net.input_shape()) + beats - 1) / beats;
+    if (per_beat * net.input.pixel_bits() > 4096 || per_beat <= net.input.pixels_per_beat) {
+        return;
+    }
+    model.pixels_per_beat_hint = static_cast<int>(per_beat);
+    InputSpec wider = net.input;
+    wider.pixels_per_beat = static_cast<int>(per_beat);
+    model.interval_with_hint = std::max(rest, wider.beats_per_image() + 1);
 }
 
 }  // namespace
@@ -150,7 +190,14 @@ int64_t fold_steps(const Layer& l) {
 CycleModel predict_cycles(const Network& net, const std::vector<double>& computed_share) {
     CycleModel model;
     const Shape input = net.input_shape();
-    model.layers.push_back(LayerCycles{"input", {StageCycles{"input", pixels(input), "one pixel per beat"}}, pixels(input)});
+    const int64_t beats = net.input.beats_per_image();
+    model.layers.push_back(LayerCycles{
+        "input",
+        {StageCycles{"input", beats,
+                     net.input.pixels_per_beat == 1
+                         ? std::string("one pixel per beat")
+                         : fmt::format("{} pixels, {} per beat", pixels(input), net.input.pixels_per_beat)}},
+        beats});
     for (size_t i = 0; i < net.layers.size(); ++i) {
         const Layer& l = net.layers[i];
         const bool measured = (l.spatial || l.early || (l.reuse && !l.reuse->weights)) && i < computed_share.size();
@@ -161,7 +208,7 @@ CycleModel predict_cycles(const Network& net, const std::vector<double>& compute
             model.layers.push_back(LayerCycles{
                 l.name, {StageCycles{"pool", 0, fmt::format("inside '{}' (pooling pruning)", net.layers[i - 1].name)}}, 0});
         } else {
-            model.layers.push_back(layer_cycles(l, share));
+            model.layers.push_back(layer_cycles(net, l, share));
         }
     }
     int64_t classes = net.classes();
@@ -177,6 +224,7 @@ CycleModel predict_cycles(const Network& net, const std::vector<double>& compute
             model.latency_bound += s.cycles;
         }
     }
+    suggest_pixels_per_beat(net, model);
     return model;
 }
 
@@ -192,6 +240,11 @@ std::string format_cycle_model(const CycleModel& model, double clock_mhz) {
                        model.interval, model.bottleneck, images_per_second, clock_mhz);
     out += fmt::format("latency bound: {} cycles ({:.1f} us)\n", model.latency_bound,
                        static_cast<double>(model.latency_bound) / clock_mhz);
+    if (model.pixels_per_beat_hint > 0) {
+        out += fmt::format("the input stream sets the interval: input: {{pixels_per_beat: {}}} (or more) would make it "
+                           "{} cycles/image\n",
+                           model.pixels_per_beat_hint, model.interval_with_hint);
+    }
     return out;
 }
 

@@ -22,7 +22,7 @@ namespace {
 using Keys = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 6> kTopKeys = {"name", "input", "weights", "target", "soc", "layers"};
-constexpr std::array<std::string_view, 4> kInputKeys = {"channels", "height", "width", "bits"};
+constexpr std::array<std::string_view, 5> kInputKeys = {"channels", "height", "width", "bits", "pixels_per_beat"};
 constexpr std::array<std::string_view, 2> kTargetKeys = {"part", "clock_mhz"};
 constexpr std::array<std::string_view, 1> kSocKeys = {"axi_lite"};
 constexpr std::array<std::string_view, 2> kFoldKeys = {"pe", "simd"};
@@ -48,6 +48,8 @@ constexpr std::array<std::string_view, 4> kPoolKeys = {"name", "type", "kernel",
 constexpr std::array<std::string_view, 6> kDenseKeys = {"name", "type", "out_features", "activation", "fold", "prune"};
 
 constexpr int64_t kMaxDimension = 1 << 16;
+// The widest s_axis beat that several pixels per beat may make: AXI4-Stream TDATA of 512 bytes.
+constexpr int64_t kMaxInputBeatBits = 4096;
 
 // yaml-cpp names the parser state it was in; say what the writer most likely got wrong.
 // `line` is the text of the line the parser stopped on (empty past the end of the file).
@@ -312,6 +314,27 @@ void parse_input(MapReader& top, Network& net) {
     net.input.height = static_cast<int>(input->integer("height", true, 1, kMaxDimension).value_or(0));
     net.input.width = static_cast<int>(input->integer("width", true, 1, kMaxDimension).value_or(0));
     net.input.bits = static_cast<int>(input->integer("bits", false, 1, 16).value_or(8));
+    auto per_beat = input->integer("pixels_per_beat", false, 1, kMaxDimension);
+    if (!per_beat || net.input.channels == 0 || net.input.height == 0 || net.input.width == 0) {
+        return;
+    }
+    const SourceLocation where = input->key_location("pixels_per_beat");
+    if (*per_beat > net.input.pixels()) {
+        input->error("pixels-per-beat-too-large", where,
+                     fmt::format("'input': pixels_per_beat is {}, but an image has only {} x {} = {} pixels; a beat "
+                                 "carries pixels of one image",
+                                 *per_beat, net.input.height, net.input.width, net.input.pixels()));
+        return;
+    }
+    if (*per_beat > 1 && *per_beat * net.input.pixel_bits() > kMaxInputBeatBits) {
+        input->error("input-beat-too-wide", where,
+                     fmt::format("'input': {} pixels of {} x {} bits make a {}-bit s_axis beat; expected at most {} bits "
+                                 "(AXI4-Stream TDATA of 512 bytes), i.e. pixels_per_beat <= {}",
+                                 *per_beat, net.input.channels, net.input.bits, *per_beat * net.input.pixel_bits(),
+                                 kMaxInputBeatBits, kMaxInputBeatBits / net.input.pixel_bits()));
+        return;
+    }
+    net.input.pixels_per_beat = static_cast<int>(*per_beat);
 }
 
 void parse_target(MapReader& top, Network& net) {

@@ -39,7 +39,7 @@ void TopEmitter::soc_ports() {
 }
 
 void TopEmitter::input_gating() {
-    const int64_t pixel_bits = int64_t{net_.input.channels} * net_.input.bits;
+    const int64_t beat_bits = net_.input.pixel_bits() * net_.input.pixels_per_beat;
     if (!net_.soc.axi_lite) {
         w_.line("assign core_rst_n = aresetn;");
         w_.line("assign input_pixels_valid = s_axis_tvalid;");
@@ -52,7 +52,7 @@ void TopEmitter::input_gating() {
         w_.line("assign input_pixels_valid = s_axis_tvalid & ctrl_enable & ~ctrl_soft_reset;");
         w_.line("assign s_axis_tready = ctrl_soft_reset | (ctrl_enable & input_pixels_ready);");
     }
-    w_.line("assign input_pixels_data = s_axis_tdata[{}:0];", pixel_bits - 1);
+    w_.line("assign input_pixels_data = s_axis_tdata[{}:0];", beat_bits - 1);
     w_.blank();
 }
 
@@ -86,7 +86,7 @@ void TopEmitter::emit_control() {
     w_.line(".COUNTERS({}),", n);
     w_.line(".VERSION(32'h{:08X}),", generator_version_word());
     w_.line(".NETWORK_HASH(32'h{:08X}),", network_hash(net_));
-    w_.line(".PIXELS_PER_IMAGE({})", int64_t{net_.input.height} * net_.input.width);
+    w_.line(".BEATS_PER_IMAGE({})", net_.input.beats_per_image());
     w_.dedent();
     w_.line(") ctrl (");
     w_.indent();

@@ -1,7 +1,8 @@
 // The network-specific top level: one pipeline stage per layer, built from the template blocks,
 // with a FIFO after every layer and AXI-Stream at the edges. Beat formats (docs/hardware.md):
-//   s_axis: one pixel per beat in raster order, channel c at tdata[c*BITS +: BITS], tlast on the
-//           last pixel of an image (framing is by count; tlast is accepted and ignored)
+//   s_axis: input.pixels_per_beat pixels per beat (default 1) in raster order, pixel j of a beat at
+//           tdata[j*C*BITS +: C*BITS] and its channel c at [c*BITS +: BITS] of that; an image's last
+//           beat holds the rest; tlast on it (framing is by count; tlast is accepted and ignored)
 //   m_axis: per image, one beat per class with its score (32-bit two's complement), then one beat
 //           with the predicted class; tlast on that last beat
 // and, unless soc: {axi_lite: false}, the s_axi_ctrl registers (emit_soc.cpp, docs/soc.md).
@@ -95,8 +96,11 @@ void TopEmitter::emit() {
     // The body first: the port list (s_axi_ctrl's address width) depends on the counters the layers add.
     w_.indent();
     input_gating();
-    Stream current{"input_pixels", int64_t{net_.input.channels} * net_.input.bits};
+    Stream current{"input_pixels", net_.input.pixel_bits() * net_.input.pixels_per_beat};
     backgrounds_ = golden::background_vectors(net_);
+    if (net_.input.pixels_per_beat > 1 && net_.layers.front().kind != LayerKind::Dense) {
+        current = emit_unpack(current);  // a dense first layer collects the wide beats as they are
+    }
     for (size_t i = 0; i < net_.layers.size(); ++i) {
         current = emit_layer(net_.layers[i], i, current);
     }
@@ -123,15 +127,25 @@ void TopEmitter::header() {
     w_.line("// Streaming BNN accelerator: one pipeline stage per layer (sliding window + matrix-vector-");
     w_.line("// activation unit for conv, OR max-pool, collect + matrix-vector-activation unit for dense),");
     w_.line("// a FIFO after every layer, AXI-Stream in and out.");
-    w_.line("//   s_axis: one pixel per beat, raster order, channel c at tdata[c*{0} +: {0}]; tlast ends an", net_.input.bits);
-    w_.line("//           image (framing is by count: {} pixels per image)", net_.input.height * net_.input.width);
+    if (net_.input.pixels_per_beat == 1) {
+        w_.line("//   s_axis: one pixel per beat, raster order, channel c at tdata[c*{0} +: {0}]; tlast ends an",
+                net_.input.bits);
+        w_.line("//           image (framing is by count: {} pixels per image)", net_.input.pixels());
+    } else {
+        w_.line("//   s_axis: {0} pixels per beat in raster order, pixel j of a beat at tdata[j*{2} +: {2}], its channel c",
+                net_.input.pixels_per_beat, net_.input.bits, net_.input.pixel_bits());
+        w_.line("//           at [c*{} +: {}] of that; tlast ends an image (framing is by count: {} beats per image,",
+                net_.input.bits, net_.input.bits, net_.input.beats_per_image());
+        w_.line("//           the last holding {} pixels)", net_.input.last_beat_pixels());
+    }
     w_.line("//   m_axis: per image {} beats of 32-bit signed class scores, then the predicted class (tlast)", net_.classes());
     w_.line("`default_nettype none");
     w_.blank();
 }
 
 void TopEmitter::ports() {
-    design_.input_beat_width = static_cast<int>((int64_t{net_.input.channels} * net_.input.bits + 7) / 8 * 8);
+    const int64_t beat_bits = net_.input.pixel_bits() * net_.input.pixels_per_beat;
+    design_.input_beat_width = static_cast<int>((beat_bits + 7) / 8 * 8);
     w_.line("module {} (", design_.top);
     w_.indent();
     w_.line("input  wire        aclk,");
@@ -150,13 +164,14 @@ void TopEmitter::ports() {
     w_.dedent();
     w_.line(");");
     w_.indent();
-    int64_t pixel_bits = int64_t{net_.input.channels} * net_.input.bits;
-    if (design_.input_beat_width > pixel_bits) {
-        w_.line("wire unused_input_padding = &{{1'b0, s_axis_tdata[{}:{}]}};", design_.input_beat_width - 1, pixel_bits);
+    if (design_.input_beat_width > beat_bits) {
+        w_.line("wire unused_input_padding = &{{1'b0, s_axis_tdata[{}:{}]}};", design_.input_beat_width - 1, beat_bits);
     }
     w_.line("wire unused_tlast = s_axis_tlast;  // framing is by pixel count");
     w_.blank();
-    declare(w_, Stream{"input_pixels", pixel_bits}, "input pixels from s_axis");
+    declare(w_, Stream{"input_pixels", beat_bits},
+            net_.input.pixels_per_beat == 1 ? std::string("input pixels from s_axis")
+                                            : fmt::format("input beats from s_axis, {} pixels each", net_.input.pixels_per_beat));
     w_.line("// reset of every block: aresetn, and the soft reset of the control registers");
     w_.line("wire core_rst_n;");
     w_.blank();
@@ -218,6 +233,22 @@ Stream TopEmitter::emit_window(const Layer& layer, const std::string& name, cons
     return window;
 }
 
+Stream TopEmitter::emit_unpack(const Stream& beats) {
+    const InputSpec& input = net_.input;
+    Stream pixels{"input_unpacked", input.pixel_bits()};
+    declare(w_, pixels, "the input pixels one per beat, for the first layer's window block");
+    instance_head(w_, "stream_unpack",
+                  {fmt::format(".PIXEL_WIDTH({})", input.pixel_bits()), fmt::format(".PER_BEAT({})", input.pixels_per_beat),
+                   fmt::format(".PIXELS_PER_IMAGE({})", input.pixels())},
+                  "input_unpack");
+    connect(w_, "in", beats, false);
+    connect(w_, "out", pixels, true);
+    instance_tail(w_);
+    used_blocks.insert("stream_unpack");
+    w_.blank();
+    return pixels;
+}
+
 Stream TopEmitter::emit_conv(const Layer& layer, size_t index, const std::string& name, const Stream& in) {
     if (layer.early) {
         return emit_early(layer, index, name, in);
@@ -257,13 +288,28 @@ Stream TopEmitter::emit_pool(const Layer& layer, const std::string& name, const 
 }
 
 Stream TopEmitter::emit_dense(const Layer& layer, size_t index, const std::string& name, const Stream& in) {
-    int64_t pixels = int64_t{layer.in.height} * layer.in.width;
-    Stream vector{name + "_vector", in.width * pixels};
+    const int64_t pixels = int64_t{layer.in.height} * layer.in.width;
+    const int64_t pixel_bits = int64_t{layer.in.channels} * (layer.integer_input ? net_.input.bits : 1);
+    // The first layer collects the s_axis beats as they come: several pixels each, the last beat
+    // of an image padded.
+    const int64_t per_beat = index == 0 ? net_.input.pixels_per_beat : 1;
+    const int64_t beats = (pixels + per_beat - 1) / per_beat;
+    Stream vector{name + "_vector", pixel_bits * pixels};
+    Stream collected = beats * per_beat == pixels ? vector : Stream{name + "_beats", in.width * beats};
     declare(w_, vector, fmt::format("the {} input pixels as one vector", pixels));
-    instance_head(w_, "stream_collect", {fmt::format(".WIDTH({})", in.width), fmt::format(".COUNT({})", pixels)},
+    if (collected.name != vector.name) {
+        declare(w_, collected, fmt::format("the image's {} beats, the last with {} unused pixel slots", beats,
+                                           beats * per_beat - pixels));
+        w_.line("assign {0}_valid = {1}_valid;", vector.name, collected.name);
+        w_.line("assign {1}_ready = {0}_ready;", vector.name, collected.name);
+        w_.line("assign {0}_data = {1}_data[{2}:0];", vector.name, collected.name, vector.width - 1);
+        w_.line("wire unused_{0}_padding = &{{1'b0, {0}_data[{1}:{2}]}};", collected.name, collected.width - 1,
+                vector.width);
+    }
+    instance_head(w_, "stream_collect", {fmt::format(".WIDTH({})", in.width), fmt::format(".COUNT({})", beats)},
                   name + "_collect");
     connect(w_, "in", in, false);
-    connect(w_, "out", vector, true);
+    connect(w_, "out", collected, true);
     instance_tail(w_);
     used_blocks.insert("stream_collect");
     return layer.early ? emit_early(layer, index, name, vector) : emit_unit(layer, name, vector);
@@ -398,7 +444,7 @@ namespace {
 // The blocks in an order where every module is defined before a module that instantiates it.
 const std::vector<std::string>& block_order() {
     static const std::vector<std::string> order = {
-        "stream_fifo", "stream_collect", "sliding_window", "maxpool_or",        "mvau",
+        "stream_fifo", "stream_collect", "stream_unpack", "sliding_window", "maxpool_or", "mvau",
         "share_unit",  "reuse_unit",     "spatial_skip",   "early_unit",     "result_serializer", "axi_lite_ctrl"};
     return order;
 }

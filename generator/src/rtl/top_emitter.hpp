@@ -45,6 +45,8 @@ private:
     void soc_ports();
     void input_gating();
     Stream emit_layer(const Layer& layer, size_t index, const Stream& in);
+    // Several pixels per s_axis beat in front of a window block: one pixel per beat (stream_unpack).
+    Stream emit_unpack(const Stream& beats);
     Stream emit_window(const Layer& layer, const std::string& name, const Stream& in, int kernel, int stride, int padding,
                        int pad_value);
     Stream emit_conv(const Layer& layer, size_t index, const std::string& name, const Stream& in);

@@ -106,11 +106,12 @@ std::string network_facts(const GeneratedDesign& design, const Network& net) {
                                          ? net.target.clock_mhz * 1e6 / static_cast<double>(design.cycles.interval)
                                          : 0.0;
     return fmt::format(
-        "input {}x{}x{} pixels of {} bits (one pixel per s_axis beat, {}-bit tdata), {} classes (m_axis: {} 32-bit "
+        "input {}x{}x{} pixels of {} bits ({} per s_axis beat, {}-bit tdata), {} classes (m_axis: {} 32-bit "
         "scores, then the class with tlast); interval {} cycles per image = {:.0f} images/s at {:g} MHz (cycle "
         "model, every position computed)",
-        net.input.channels, net.input.height, net.input.width, net.input.bits, design.input_beat_width,
-        net.classes(), net.classes(), design.cycles.interval, images_per_second, net.target.clock_mhz);
+        net.input.channels, net.input.height, net.input.width, net.input.bits,
+        net.input.pixels_per_beat == 1 ? std::string("one pixel") : fmt::format("{} pixels", net.input.pixels_per_beat),
+        design.input_beat_width, net.classes(), net.classes(), design.cycles.interval, images_per_second, net.target.clock_mhz);
 }
 
 std::vector<std::string> memory_images(const GeneratedDesign& design) {

@@ -55,8 +55,9 @@ std::string sim_config(const rtl::GeneratedDesign& design, const Network& net) {
         "#pragma once\n#include \"V{0}.h\"\n#include \"V{0}___024root.h\"\n"
         "using TopModule = V{0};\n"
         "constexpr int kChannels = {1};\nconstexpr int kHeight = {2};\nconstexpr int kWidth = {3};\n"
-        "constexpr int kBits = {4};\nconstexpr int kClasses = {5};\n",
-        design.top, net.input.channels, net.input.height, net.input.width, net.input.bits, net.classes());
+        "constexpr int kBits = {4};\nconstexpr int kClasses = {5};\nconstexpr int kPixelsPerBeat = {6};\n",
+        design.top, net.input.channels, net.input.height, net.input.width, net.input.bits, net.classes(),
+        net.input.pixels_per_beat);
     // After the last result the harness waits this long without a counter moving (sim_main.cpp's
     // drain): one worst-case interval.
     config += fmt::format("constexpr uint64_t kDrainQuietCycles = {};\n",

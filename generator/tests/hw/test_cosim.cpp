@@ -179,7 +179,7 @@ TEST_CASE("the harness configures the design over AXI-Lite and every register eq
     REQUIRE(result.exit_status == 0);
     for (const char* name : {"ID", "VERSION", "NETWORK_HASH", "CONTROL", "STATUS", "IMAGES_IN", "IMAGES_OUT", "CYCLES",
                              "BUSY_CYCLES", "IN_STALL_CYCLES", "OUT_STALL_CYCLES", "IRQ_ENABLE", "IRQ_STATUS",
-                             "BATCH_SIZE", "COUNTER_COUNT", "PIXELS_PER_IMAGE", "UNMAPPED_READ_RESPONSE",
+                             "BATCH_SIZE", "COUNTER_COUNT", "BEATS_PER_IMAGE", "UNMAPPED_READ_RESPONSE",
                              "INTERRUPT_BEFORE_CLEAR", "IRQ_STATUS_AFTER_CLEAR", "INTERRUPT_AFTER_CLEAR",
                              "INTERRUPT_BEFORE_FIRST_RESULT"}) {
         CAPTURE(name);

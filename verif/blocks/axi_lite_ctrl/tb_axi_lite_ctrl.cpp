@@ -2,7 +2,7 @@
 // its AXI4-Lite handshakes (README.md "Timing"), compared after every clock edge, plus checks that
 // do not use the model:
 //  - the model (struct Model): the holding registers of AW and W, BVALID/BRESP, RVALID/RDATA/RRESP,
-//    CONTROL, IRQ_ENABLE, IRQ_STATUS, BATCH_SIZE, the status counters, the pixel and batch counts,
+//    CONTROL, IRQ_ENABLE, IRQ_STATUS, BATCH_SIZE, the status counters, the beat and batch counts,
 //    the interrupt register. awready, wready, arready, bvalid, bresp, rvalid, rdata, rresp, enable,
 //    soft_reset, core_rst_n and interrupt must equal the model's in every cycle, so every register
 //    read (RDATA) is checked against the model's value in the cycle its address was accepted.
@@ -11,7 +11,7 @@
 //    cycle after release, +1 per edge; the status counters and IRQ_STATUS read 0 when their read
 //    address is accepted while soft_reset is 1; CONTROL and STATUS bits agree with the enable and
 //    soft_reset outputs, unused bits read 0; ID, VERSION, NETWORK_HASH, COUNTER_COUNT,
-//    PIXELS_PER_IMAGE and COUNTER_i (the value driven on counters in that cycle); reset values after
+//    BEATS_PER_IMAGE and COUNTER_i (the value driven on counters in that cycle); reset values after
 //    every reset; RRESP/BRESP SLVERR exactly beyond the last counter, RDATA 0 there;
 //    core_rst_n == rst_n && !soft_reset; AXI protocol: BVALID and RVALID held with stable
 //    BRESP / RDATA, RRESP until taken, one B per write (only after both its AW and W were taken)
@@ -31,7 +31,7 @@
 //    counters, and addresses beyond the map.
 //  - the streams alternate in segments between (a) a toy accelerator gated like the generated
 //    top (in_ready = soft_reset | (enable & room), out_valid gated by !soft_reset; images of 1-3
-//    output beats, out_last on the last, 0-30 cycles after the image's last pixel; its state is
+//    output beats, out_last on the last, 0-30 cycles after the image's last beat; its state is
 //    cleared while core_rst_n is low), with p_in / p_out the source's and the sink's stall
 //    probability, and (b) independent random in_valid, in_ready, out_valid, out_ready, out_last
 //    with per-segment probabilities. Counter inputs change at random.
@@ -41,7 +41,7 @@
 // batch sizes 0 and > 1, soft resets, partial WSTRB, SLVERR both ways when the map leaves room,
 // AW-before-W and W-before-AW with stalls).
 //
-// Arguments (key=value): COUNTERS, AW (ADDR_WIDTH), PPI (PIXELS_PER_IMAGE), VERSION, HASH (must
+// Arguments (key=value): COUNTERS, AW (ADDR_WIDTH), BPI (BEATS_PER_IMAGE), VERSION, HASH (must
 // match the build), n (cycles before draining), p_axi, p_in, p_out, seed.
 #include "Vaxi_lite_ctrl.h"
 #include "tb_common.h"
@@ -56,12 +56,12 @@ namespace {
 
 enum Reg : uint32_t {
     ID = 0, VERSION, HASH, CONTROL, STATUS, IMAGES_IN, IMAGES_OUT, CYCLES, BUSY_CYCLES, IN_STALL, OUT_STALL,
-    IRQ_ENABLE, IRQ_STATUS, BATCH_SIZE, COUNTER_COUNT, PIXELS, COUNTER0
+    IRQ_ENABLE, IRQ_STATUS, BATCH_SIZE, COUNTER_COUNT, BEATS, COUNTER0
 };
 const char* reg_name(uint32_t w) {
     static const char* n[] = {"ID", "VERSION", "NETWORK_HASH", "CONTROL", "STATUS", "IMAGES_IN", "IMAGES_OUT",
                               "CYCLES", "BUSY_CYCLES", "IN_STALL_CYCLES", "OUT_STALL_CYCLES", "IRQ_ENABLE",
-                              "IRQ_STATUS", "BATCH_SIZE", "COUNTER_COUNT", "PIXELS_PER_IMAGE"};
+                              "IRQ_STATUS", "BATCH_SIZE", "COUNTER_COUNT", "BEATS_PER_IMAGE"};
     return w < 16 ? n[w] : "COUNTER_i";
 }
 constexpr uint32_t kId = 0x424E4E47u;
@@ -77,7 +77,7 @@ struct In {
 
 // Reference model: the register file and the AXI slave, one call of edge() per rising edge.
 struct Model {
-    int nctr = 1, ppi = 1, word_w = 5;
+    int nctr = 1, bpi = 1, word_w = 5;
     uint32_t version = 0, hash = 0;
     // AXI
     bool up = false, aw_held = false, w_held = false, bvalid = false, rvalid = false;
@@ -86,7 +86,7 @@ struct Model {
     bool enable = true, sr = false, interrupt = false;
     uint32_t irq_en = 0, irq_st = 0, batch_size = 1;
     uint32_t images_in = 0, images_out = 0, cycles = 0, busy_cycles = 0, in_stall = 0, out_stall = 0;
-    uint32_t pix = 0, batch_cnt = 0;
+    uint32_t beat = 0, batch_cnt = 0;
     // coverage
     long cov_set_wins = 0, cov_image_ev = 0, cov_batch_ev = 0, cov_batch_gt1 = 0, cov_batch0_images = 0;
     long cov_images_in = 0, cov_irq_rise = 0, cov_sr_enter = 0, cov_clear = 0, cov_busy = 0, cov_in_stall = 0, cov_out_stall = 0;
@@ -98,13 +98,13 @@ struct Model {
         sr = interrupt = false;
         irq_en = irq_st = 0;
         batch_size = 1;
-        images_in = images_out = cycles = busy_cycles = in_stall = out_stall = pix = batch_cnt = 0;
+        images_in = images_out = cycles = busy_cycles = in_stall = out_stall = beat = batch_cnt = 0;
     }
     uint32_t word_mask() const { return (1u << word_w) - 1u; }
     bool awready() const { return up && !aw_held && !bvalid; }
     bool wready() const { return up && !w_held && !bvalid; }
     bool arready() const { return up && !rvalid; }
-    bool busy() const { return images_in != images_out || pix != 0; }
+    bool busy() const { return images_in != images_out || beat != 0; }
     bool mapped(uint32_t word) const { return word < uint32_t(16 + nctr); }
     uint32_t read(uint32_t word, const std::vector<uint32_t>& ctr) const {
         if (!mapped(word)) return 0;
@@ -124,7 +124,7 @@ struct Model {
         case IRQ_STATUS: return irq_st;
         case BATCH_SIZE: return batch_size;
         case COUNTER_COUNT: return uint32_t(nctr);
-        case PIXELS: return uint32_t(ppi);
+        case BEATS: return uint32_t(bpi);
         default: return ctr[word - COUNTER0];
         }
     }
@@ -193,7 +193,7 @@ struct Model {
         w_held = !wr_do && (w_held || w_fire);
         // status counters
         if (clear) {
-            images_in = images_out = cycles = busy_cycles = in_stall = out_stall = pix = batch_cnt = 0;
+            images_in = images_out = cycles = busy_cycles = in_stall = out_stall = beat = batch_cnt = 0;
         } else {
             const bool was_busy = busy();
             ++cycles;
@@ -201,12 +201,12 @@ struct Model {
             in_stall += in.in_valid && !in.in_ready;
             out_stall += in.out_valid && !in.out_ready;
             if (in_fire) {
-                if (pix == uint32_t(ppi - 1)) {
-                    pix = 0;
+                if (beat == uint32_t(bpi - 1)) {
+                    beat = 0;
                     ++images_in;
                     ++cov_images_in;
                 } else {
-                    ++pix;
+                    ++beat;
                 }
             }
             if (image_done) {
@@ -241,14 +241,14 @@ struct ReadRec {  // what the testbench saw in the cycle a read address was acce
 
 // The accelerator around the block: the generated top's gating and a toy datapath.
 struct Streams {
-    int ppi;
+    int bpi;
     std::mt19937_64 rng;
     std::uniform_real_distribution<double> u{0.0, 1.0};
     double p_in, p_out;
     // toy accelerator
     bool toy = true;
     bool src_valid = false;
-    long pix = 0;
+    long beat = 0;
     struct Img {
         int beats;
         long ready_at;
@@ -261,7 +261,7 @@ struct Streams {
     long segment_end = 0;
     long toy_images = 0, random_segments = 0, toy_segments = 0;
 
-    Streams(int ppi_, uint64_t seed, double pi, double po) : ppi(ppi_), rng(seed), p_in(pi), p_out(po) {}
+    Streams(int bpi_, uint64_t seed, double pi, double po) : bpi(bpi_), rng(seed), p_in(pi), p_out(po) {}
     void new_segment(long c) {
         toy = u(rng) < 0.6;
         segment_end = c + 1000 + long(rng() % 6000);
@@ -276,7 +276,7 @@ struct Streams {
         }
     }
     void dp_reset() {
-        pix = 0;
+        beat = 0;
         imgs.clear();
         dp_out_valid = false;
     }
@@ -311,8 +311,8 @@ struct Streams {
             return;
         }
         if (in_fire && !sr) {
-            if (++pix == ppi) {
-                pix = 0;
+            if (++beat == bpi) {
+                beat = 0;
                 imgs.push_back({1 + int(rng() % 3), c + long(rng() % 31)});
                 ++toy_images;
             }
@@ -330,7 +330,7 @@ int main(int argc, char** argv) {
     auto ctx = std::make_unique<VerilatedContext>();
     ctx->commandArgs(argc, argv);
     tb::Args a(argc, argv);
-    const int nctr = int(a.req("COUNTERS")), aw = int(a.req("AW")), ppi = int(a.req("PPI"));
+    const int nctr = int(a.req("COUNTERS")), aw = int(a.req("AW")), bpi = int(a.req("BPI"));
     const uint32_t version = uint32_t(std::strtoul(a.s("VERSION", "0").c_str(), nullptr, 0));
     const uint32_t hash = uint32_t(std::strtoul(a.s("HASH", "0").c_str(), nullptr, 0));
     const long n = a.i("n", 50000);
@@ -361,11 +361,11 @@ int main(int argc, char** argv) {
 
     Model md;
     md.nctr = nctr;
-    md.ppi = ppi;
+    md.bpi = bpi;
     md.word_w = word_w;
     md.version = version;
     md.hash = hash;
-    Streams st(ppi, seed + 7, p_in, p_out);
+    Streams st(bpi, seed + 7, p_in, p_out);
 
     In in;
     in.ctr.assign(size_t(nctr), 0u);
@@ -405,7 +405,7 @@ int main(int argc, char** argv) {
     std::deque<ReadRec> rrec;
     std::deque<ReadTx> directed;  // reads to issue before anything else (after a reset)
     int sr_release_in = -1;       // writes until the soft reset is released (-1: none pending)
-    long next_sr = 2000;          // no soft reset before this cycle (images of PPI pixels must finish)
+    long next_sr = 2000;          // no soft reset before this cycle (images of BPI beats must finish)
     long write_gap = 0;           // idle cycles before the next write is generated
     long reset_reads_open = 0;    // reads of the after-reset sequence whose address is not yet taken
     bool gen = true;              // generate new transactions
@@ -458,7 +458,7 @@ int main(int argc, char** argv) {
             strb |= 1u;
         } else if (r < 75 && r >= 55) {
             static const uint32_t ro[] = {ID, VERSION, HASH, STATUS, IMAGES_IN, IMAGES_OUT, CYCLES, BUSY_CYCLES,
-                                          IN_STALL, OUT_STALL, COUNTER_COUNT, PIXELS};
+                                          IN_STALL, OUT_STALL, COUNTER_COUNT, BEATS};
             word = u() < 0.7 ? ro[rng() % 12] : COUNTER0 + uint32_t(rng() % uint64_t(nctr));
         } else if (r < 87 && has_unmapped) {
             word = rand_unmapped();
@@ -687,7 +687,7 @@ int main(int argc, char** argv) {
                     case VERSION: expect(version, "VERSION"); break;
                     case HASH: expect(hash, "NETWORK_HASH"); break;
                     case COUNTER_COUNT: expect(uint32_t(nctr), "COUNTERS"); break;
-                    case PIXELS: expect(uint32_t(ppi), "PIXELS_PER_IMAGE"); break;
+                    case BEATS: expect(uint32_t(bpi), "BEATS_PER_IMAGE"); break;
                     case CONTROL:
                         expect(uint32_t(rr.en) | uint32_t(rr.sr) << 1, "enable, soft_reset outputs");
                         if (rr.after_reset) expect(1u, "reset value");
@@ -777,8 +777,8 @@ int main(int argc, char** argv) {
     need(n_together, "write with AW and W together");
 
     char name[200], summary[600];
-    std::snprintf(name, sizeof name, "axi_lite_ctrl COUNTERS=%d ADDR_WIDTH=%d PPI=%d p_axi=%.2f p_in=%.2f p_out=%.2f seed=%llu",
-                  nctr, aw, ppi, p_axi, p_in, p_out, static_cast<unsigned long long>(seed));
+    std::snprintf(name, sizeof name, "axi_lite_ctrl COUNTERS=%d ADDR_WIDTH=%d BPI=%d p_axi=%.2f p_in=%.2f p_out=%.2f seed=%llu",
+                  nctr, aw, bpi, p_axi, p_in, p_out, static_cast<unsigned long long>(seed));
     std::snprintf(summary, sizeof summary,
                   "%ld cycles, %ld writes (AW first %ld, W first %ld, together %ld; %ld SLVERR, %ld read-only, %ld "
                   "partial WSTRB, %ld empty), %ld reads (%ld SLVERR, %ld CYCLES, %ld during soft reset); images in %ld, "

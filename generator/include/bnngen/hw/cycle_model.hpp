@@ -29,6 +29,11 @@ struct CycleModel {
     int64_t interval = 0;             // cycles between images in steady state
     std::string bottleneck;           // the layer whose stage sets the interval
     int64_t latency_bound = 0;        // upper bound on first-pixel-in to last-beat-out cycles
+    // When the input stream sets the interval (its beats, or a dense first layer collecting them):
+    // the smallest input.pixels_per_beat at which it would not, and the interval then; 0 otherwise
+    // (or when no beat of at most 4096 bits is wide enough).
+    int pixels_per_beat_hint = 0;
+    int64_t interval_with_hint = 0;
 };
 
 // `computed_share[i]`: the share of layer i's output positions that spatial pruning does not skip

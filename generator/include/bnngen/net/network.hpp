@@ -123,6 +123,14 @@ struct InputSpec {
     int height = 0;
     int width = 0;
     int bits = 8;
+    // s_axis carries this many pixels per beat; an image's last beat carries the rest (docs/hardware.md)
+    int pixels_per_beat = 1;
+
+    [[nodiscard]] int64_t pixels() const { return int64_t{height} * width; }
+    [[nodiscard]] int64_t pixel_bits() const { return int64_t{channels} * bits; }
+    [[nodiscard]] int64_t beats_per_image() const { return (pixels() + pixels_per_beat - 1) / pixels_per_beat; }
+    // Pixels in an image's last beat (pixels_per_beat unless it does not divide the image).
+    [[nodiscard]] int64_t last_beat_pixels() const { return pixels() - (beats_per_image() - 1) * pixels_per_beat; }
 };
 
 struct Network {
