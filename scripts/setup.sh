@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libfmt-dev libcli11-dev libyaml-cpp-dev doctest-dev zlib1g-dev
   verilator yosys iverilog tcl
-  dataset-fashion-mnist python3 python3-numpy
+  dataset-fashion-mnist python3 python3-numpy python3-onnx
 )
 if [[ "${1:-}" == "--train" ]]; then
   packages+=(python3-torch)

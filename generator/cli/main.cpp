@@ -14,6 +14,7 @@
 #include "bnngen/sim/verify.hpp"
 
 #include "cli_common.hpp"
+#include "import_command.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -327,6 +328,16 @@ int main(int argc, char** argv) {
                        "folder)");
     report->add_flag("--keep-work", report_opt.keep_work, "do not remove the temporary work folder");
 
+    ImportOptions import_opt;
+    auto* import_cmd = app.add_subcommand(
+        "import", "Import a binarized network from QONNX or FINN-ONNX (Brevitas) as network.yaml + weights.npz");
+    import_cmd->add_option("model", import_opt.model, "MODEL.onnx")->required();
+    import_cmd->add_option("-o,--output", import_opt.dir, "output folder for network.yaml and weights.npz")->required();
+    import_cmd->add_option("--name", import_opt.name, "network name (default: the model file's name)");
+    import_cmd->add_option("--input-bits", import_opt.input_bits,
+                           "bits of the first layer's input when the model does not quantize its input itself")
+        ->check(CLI::Range(1, 16));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -351,6 +362,9 @@ int main(int argc, char** argv) {
         }
         if (report->parsed()) {
             return run_report(report_opt);
+        }
+        if (import_cmd->parsed()) {
+            return run_import(import_opt);
         }
     } catch (const bnngen::InputError& e) {
         std::fputs(bnngen::render(e.diagnostic()).c_str(), stderr);
