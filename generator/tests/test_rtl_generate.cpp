@@ -201,9 +201,10 @@ TEST_CASE("a unit reads its input in place only where the missing copy costs the
     fs::remove_all(dir);
 }
 
-TEST_CASE("a dense layer reads in place only when the FIFO before it holds its next vector") {
-    // fmnist_small's fc1 collects 49 pixels behind a 14-beat FIFO: reading in place stalled pool2
-    // and conv2 (co-simulated 1153 cycles per image against the model's 841), so it keeps the copy.
+TEST_CASE("a dense layer reads in place behind a FIFO that holds its next vector") {
+    // fmnist_small's fc1 collects 49 pixels: behind pool2's 14-beat FIFO of two rows, reading in
+    // place stalled pool2 and conv2 (co-simulated 1153 cycles per image against the model's 841);
+    // so where the cycles allow it, that FIFO holds the whole vector and fc1 reads in place.
     DiagnosticBag bag;
     auto net = load_network(fs::path(BNNGEN_SOURCE_DIR) / "examples/fmnist_small/network.yaml", bag);
     REQUIRE(net.has_value());
@@ -211,6 +212,14 @@ TEST_CASE("a dense layer reads in place only when the FIFO before it holds its n
     const size_t fc1 = net->layers.size() - 1;
     REQUIRE(net->layers[fc1].name == "fc1");
     CHECK(model.layers[fc1 + 1].cycles + bnngen::hw::hold_penalty(net->layers[fc1]) <= model.interval);
-    CHECK(bnngen::hw::output_fifo_depth(net->layers[fc1 - 1]) == 14);
-    CHECK_FALSE(bnngen::hw::holds_input(*net, fc1, model));
+    CHECK(bnngen::hw::output_fifo_depth(*net, fc1 - 1, model) == 49);
+    CHECK(bnngen::hw::holds_input(*net, fc1, model));
+    // conv2's FIFO (before pool2) keeps its two rows
+    CHECK(bnngen::hw::output_fifo_depth(*net, fc1 - 2, model) == 28);
+    // where the collection would cost cycles, neither: the same network with fc1 as the bottleneck
+    Network slow = *net;
+    slow.layers[fc1].fold = {1, 1};
+    const auto slow_model = bnngen::hw::predict_cycles(slow);
+    CHECK_FALSE(bnngen::hw::holds_input(slow, fc1, slow_model));
+    CHECK(bnngen::hw::output_fifo_depth(slow, fc1 - 1, slow_model) == 14);
 }

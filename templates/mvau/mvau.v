@@ -396,8 +396,36 @@ module mvau #(
             // in_ready depends on registers only (FOLD = 1: the credit; else the last step).
             assign issue    = in_valid && (step != {STEP_W{1'b0}} || credit);
             assign in_ready = step_last && (step != {STEP_W{1'b0}} || credit);
-            if (SF > 1) begin : g_slice
-                assign x_next = in_km[sf * (SIMD*EW) +: SIMD*EW];    // an SF-way multiplexer
+            if (SF > 1 && SF <= 1024 && ((SIMD*EW) & (SIMD*EW - 1)) != 0) begin : g_slice
+                // an SF-way multiplexer: a tree of 2:1 multiplexers, level l on bit l-1 of sf
+                // (in_km[sf * SIMD*EW +: SIMD*EW] made Yosys build a barrel shifter over the whole
+                // vector: fmnist_cnv's fc1, 16 slices of 196 bits, 27 146 LUTs instead of 16 k;
+                // with a power-of-two slice it shifts by whole slices, 13% fewer LUTs than the tree
+                // on BNN-PYNQ CNV's conv5, 72 slices of 32 bits)
+                localparam integer XW = SIMD * EW;
+                for (gl = 0; gl <= SF_W; gl = gl + 1) begin : g_mux
+                    localparam integer NN = (SF + (1 << gl) - 1) >> gl;  // nodes of this level
+                    wire [NN*XW-1:0] v;
+                    if (gl == 0) begin : g_leaves
+                        assign v = in_km[SF*XW-1:0];
+                    end else begin : g_level
+                        localparam integer NP = (SF + (1 << (gl - 1)) - 1) >> (gl - 1);
+                        for (gj = 0; gj < NN; gj = gj + 1) begin : g_n
+                            if (2*gj + 1 < NP) begin : g_two
+                                assign v[gj*XW +: XW] = sf[gl-1] ? g_mux[gl-1].v[(2*gj+1)*XW +: XW]
+                                                                 : g_mux[gl-1].v[2*gj*XW +: XW];
+                            end else begin : g_one
+                                assign v[gj*XW +: XW] = g_mux[gl-1].v[2*gj*XW +: XW];
+                            end
+                        end
+                    end
+                end
+                assign x_next = g_mux[SF_W].v;
+                if (IN_BITS > SF*XW) begin : g_rest  // kernel selection: elements past the kept ones
+                    wire unused_rest = &{1'b0, in_km[IN_BITS-1:SF*XW]};
+                end
+            end else if (SF > 1) begin : g_slice_shift  // power-of-two slices, or too many for a loop
+                assign x_next = in_km[sf * (SIMD*EW) +: SIMD*EW];
             end else begin : g_whole
                 assign x_next = in_km;
             end
@@ -468,7 +496,26 @@ module mvau #(
                     for (gs = 0; gs < SLOTS; gs = gs + 1) begin : g_slot
                         wire [SW-1:0]      d  = s0_d[(gp*SLOTS + gs)*SW +: SW];
                         wire [SPAN*GE-1:0] cw = ibuf[gs*GE +: SPAN*GE];   // the slot's candidates
-                        assign x_next[(gp*SLOTS + gs)*GE +: GE] = cw[d*GE +: GE];
+                        // candidate d: a tree of 2:1 multiplexers on the bits of d (cw[d*GE +: GE]
+                        // made Yosys build a barrel shifter over all SPAN*GE bits of every slot)
+                        for (gl = 0; gl <= SW; gl = gl + 1) begin : g_mux
+                            localparam integer NN = (SPAN + (1 << gl) - 1) >> gl;  // nodes
+                            wire [NN*GE-1:0] v;
+                            if (gl == 0) begin : g_leaves
+                                assign v = cw;
+                            end else begin : g_level
+                                localparam integer NP = (SPAN + (1 << (gl - 1)) - 1) >> (gl - 1);
+                                for (gj = 0; gj < NN; gj = gj + 1) begin : g_n
+                                    if (2*gj + 1 < NP) begin : g_two
+                                        assign v[gj*GE +: GE] = d[gl-1] ? g_mux[gl-1].v[(2*gj+1)*GE +: GE]
+                                                                        : g_mux[gl-1].v[2*gj*GE +: GE];
+                                    end else begin : g_one
+                                        assign v[gj*GE +: GE] = g_mux[gl-1].v[2*gj*GE +: GE];
+                                    end
+                                end
+                            end
+                        end
+                        assign x_next[(gp*SLOTS + gs)*GE +: GE] = g_mux[SW].v[GE-1:0];
                     end
                 end
             end
@@ -481,27 +528,20 @@ module mvau #(
     //  1. terms of all PE*SIMD (channel, element) pairs. Binary: XNOR(w, x) AND keep as one vector
     //     operation (the x slice repeated for every PE). Integer: +x, -x or 0 per pair (EW + 1
     //     bits, two's complement; x and -x formed once per element for all PEs).
-    //  2. binary mode, SIMD >= 9: two rounds of 3:2 compression (full adders) on whole vectors.
-    //     A PE's SIMD bits, zero-padded to a multiple of 9, are cut into thirds A, B, C; bit
-    //     j of A, B, C add up to A^B^C (weight 1) + 2*maj(A, B, C); the same again on both
-    //     results leaves, for every j < NL = ceil(SIMD/9), four bits of weights 1, 2, 2, 4: the
-    //     leaf j = the number of ones among bits j + k*NL (k < 9), 0..9, 4 bits.
-    //     Otherwise the leaves are the terms themselves.
-    //  3. per PE, a balanced adder tree over its NL leaves, built with generate loops: level l has
-    //     ceil(NL / 2^l) nodes of LW + l bits, node j = nodes 2j and 2j+1 of level l-1 (the last
-    //     one passes through when their number is odd). Integer (signed) nodes are sign-extended
-    //     as {0, a ^ M} - M (M = the weight of a's sign bit; the two -M of an addition are one XOR
+    //  2. binary: per PE the popcount of its SIMD terms (templates/popcount: a LUT6-shaped
+    //     compressor tree, about 1.5 LUTs per bit with the XNOR merged into its first level).
+    //  3. integer: per PE, a balanced adder tree over its SIMD leaves, built with generate loops:
+    //     level l has ceil(SIMD / 2^l) nodes of LW + l bits, node j = nodes 2j and 2j+1 of level
+    //     l-1 (the last one passes through when their number is odd). Nodes are sign-extended as
+    //     {0, a ^ M} - M (M = the weight of a's sign bit; the two -M of an addition are one XOR
     //     of the new sign bit): the same value as {a[msb], a}, with a appearing once, so that a
     //     simulator that inlines a node into its only reader (Verilator does) copies no subtree.
     // Every addition is exact (no wrap), so this equals the sequential sum bit for bit.
-    localparam integer FA_ON = (INT_MODE == 0 && SIMD >= 9) ? 1 : 0;  // binary: 3:2 rounds first
-    localparam integer NB9   = ((SIMD + 8) / 9) * 9;    // a PE's bits, padded to a multiple of 9
-    localparam integer T3    = NB9 / 3;                 // one third of them
-    localparam integer NL    = (FA_ON != 0) ? NB9 / 9 : SIMD;                      // leaves per PE
-    localparam integer LW    = (FA_ON != 0) ? 4 : (INT_MODE != 0) ? EW + 1 : 1;   // leaf bits
-    localparam integer TL    = (NL > 1) ? $clog2(NL) : 0;                          // tree levels
-    localparam integer RW    = LW + TL;                 // tree root bits (<= PSUM_W)
-    localparam [0:0]   SGN   = (INT_MODE != 0) ? 1'b1 : 1'b0;  // leaves signed (integer mode)
+    localparam integer NL    = SIMD;                                   // leaves per PE
+    localparam integer LW    = EW + 1;                                 // integer leaf bits
+    localparam integer TL    = (NL > 1) ? $clog2(NL) : 0;              // tree levels
+    localparam integer RW    = LW + TL;                                // tree root bits (<= PSUM_W)
+    localparam integer CNT_W = $clog2(SIMD + 1);                       // binary: popcount bits
     wire [PE*PSUM_W-1:0] psum;
     generate
         if (INT_MODE != 0) begin : g_int
@@ -513,71 +553,49 @@ module mvau #(
                 wire [LW-1:0] xp = {1'b0, s1_x[gi*EW +: EW]};
                 wire [LW-1:0] xn = -xp;
             end
-        end else begin : g_bin
-            // XNOR(w, x) AND keep, all PE*SIMD bits at once (select mode per PE: each PE its slice)
-            wire [PE*SIMD-1:0] t = ~(s1_w ^ {(PE/XPE){s1_x}}) & s1_k;
-            if (FA_ON != 0) begin : g_fa
-                for (gp = 0; gp < PE; gp = gp + 1) begin : g_pe
-                    wire [NB9-1:0] b0;                                   // weight 1
-                    if (NB9 > SIMD) begin : g_pad
-                        assign b0 = {{(NB9-SIMD){1'b0}}, t[gp*SIMD +: SIMD]};
-                    end else begin : g_nopad
-                        assign b0 = t[gp*SIMD +: SIMD];
-                    end
-                    // round 1: thirds of b0
-                    wire [T3-1:0] a1 = b0[0 +: T3], b1 = b0[T3 +: T3], c1 = b0[2*T3 +: T3];
-                    wire [T3-1:0] s1w1 = a1 ^ b1 ^ c1;                  // weight 1
-                    wire [T3-1:0] s1w2 = (a1 & b1) | (c1 & (a1 ^ b1));  // weight 2
-                    // round 2: thirds of each
-                    wire [NL-1:0] a2 = s1w1[0 +: NL], b2 = s1w1[NL +: NL], c2 = s1w1[2*NL +: NL];
-                    wire [NL-1:0] d2 = s1w2[0 +: NL], e2 = s1w2[NL +: NL], f2 = s1w2[2*NL +: NL];
-                    wire [NL-1:0] s2w1 = a2 ^ b2 ^ c2;                  // weight 1
-                    wire [NL-1:0] s2w2 = (a2 & b2) | (c2 & (a2 ^ b2));  // weight 2
-                    wire [NL-1:0] t2w2 = d2 ^ e2 ^ f2;                  // weight 2
-                    wire [NL-1:0] t2w4 = (d2 & e2) | (f2 & (d2 ^ e2));  // weight 4
-                end
-            end
-        end
-
-        for (gp = 0; gp < PE; gp = gp + 1) begin : g_sum
-            for (gl = 0; gl <= TL; gl = gl + 1) begin : g_lv
-                localparam integer N  = (NL + (1 << gl) - 1) >> gl;   // nodes of this level
-                localparam integer W  = LW + gl;                      // bits per node
-                for (gj = 0; gj < N; gj = gj + 1) begin : g_n
-                    wire [W-1:0] v;
-                    if (gl == 0 && INT_MODE != 0) begin : g_leaf_int
-                        localparam integer XE = ((XPE > 1) ? gp * SIMD : 0) + gj;  // element
-                        assign v = g_int.t_pos[gp*SIMD + gj] ? g_int.g_el[XE].xp :
-                                   g_int.t_neg[gp*SIMD + gj] ? g_int.g_el[XE].xn : {LW{1'b0}};
-                    end else if (gl == 0 && FA_ON != 0) begin : g_leaf_fa
-                        // the four weighted bits of leaf gj: 1*s2w1 + 2*s2w2 + 2*t2w2 + 4*t2w4
-                        assign v = {1'b0, g_bin.g_fa.g_pe[gp].t2w4[gj],
-                                          g_bin.g_fa.g_pe[gp].s2w2[gj],
-                                          g_bin.g_fa.g_pe[gp].s2w1[gj]} +
-                                   {2'b00, g_bin.g_fa.g_pe[gp].t2w2[gj], 1'b0};
-                    end else if (gl == 0) begin : g_leaf_bin
-                        assign v = g_bin.t[gp*SIMD + gj];
-                    end else begin : g_node
-                        localparam integer NP = (NL + (1 << (gl - 1)) - 1) >> (gl - 1);
-                        localparam [W-2:0] M  = {SGN, {(W-2){1'b0}}};  // sign weight (0: unsigned)
-                        localparam [W-1:0] M2 = {SGN, {(W-1){1'b0}}};  // 2M = -2M mod 2^W
-                        wire [W-2:0] a = g_lv[gl-1].g_n[2*gj].v;
-                        if (2*gj + 1 < NP) begin : g_add
-                            wire [W-2:0] b = g_lv[gl-1].g_n[2*gj+1].v;
-                            assign v = ({1'b0, a ^ M} + {1'b0, b ^ M}) ^ M2;
-                        end else begin : g_pass
-                            assign v = {1'b0, a ^ M} - {1'b0, M};
+            for (gp = 0; gp < PE; gp = gp + 1) begin : g_sum
+                for (gl = 0; gl <= TL; gl = gl + 1) begin : g_lv
+                    localparam integer N  = (NL + (1 << gl) - 1) >> gl;   // nodes of this level
+                    localparam integer W  = LW + gl;                      // bits per node
+                    for (gj = 0; gj < N; gj = gj + 1) begin : g_n
+                        wire [W-1:0] v;
+                        if (gl == 0) begin : g_leaf
+                            localparam integer XE = ((XPE > 1) ? gp * SIMD : 0) + gj;  // element
+                            assign v = t_pos[gp*SIMD + gj] ? g_el[XE].xp :
+                                       t_neg[gp*SIMD + gj] ? g_el[XE].xn : {LW{1'b0}};
+                        end else begin : g_node
+                            localparam integer NP = (NL + (1 << (gl - 1)) - 1) >> (gl - 1);
+                            localparam [W-2:0] M  = {1'b1, {(W-2){1'b0}}};  // sign weight
+                            localparam [W-1:0] M2 = {1'b1, {(W-1){1'b0}}};  // 2M = -2M mod 2^W
+                            wire [W-2:0] a = g_lv[gl-1].g_n[2*gj].v;
+                            if (2*gj + 1 < NP) begin : g_add
+                                wire [W-2:0] b = g_lv[gl-1].g_n[2*gj+1].v;
+                                assign v = ({1'b0, a ^ M} + {1'b0, b ^ M}) ^ M2;
+                            end else begin : g_pass
+                                assign v = {1'b0, a ^ M} - {1'b0, M};
+                            end
                         end
                     end
                 end
+                wire [RW-1:0] root = g_lv[TL].g_n[0].v;
+                if (RW < PSUM_W) begin : g_ext
+                    localparam [RW-1:0] MR = {1'b1, {(RW-1){1'b0}}};
+                    assign psum[gp*PSUM_W +: PSUM_W] = {{(PSUM_W-RW){1'b0}}, root ^ MR} -
+                                                       {{(PSUM_W-RW){1'b0}}, MR};
+                end else begin : g_noext
+                    assign psum[gp*PSUM_W +: PSUM_W] = root;
+                end
             end
-            wire [RW-1:0] root = g_lv[TL].g_n[0].v;
-            if (RW < PSUM_W) begin : g_ext
-                localparam [RW-1:0] MR = {SGN, {(RW-1){1'b0}}};
-                assign psum[gp*PSUM_W +: PSUM_W] = {{(PSUM_W-RW){1'b0}}, root ^ MR} -
-                                                   {{(PSUM_W-RW){1'b0}}, MR};
-            end else begin : g_noext
-                assign psum[gp*PSUM_W +: PSUM_W] = root;
+        end else begin : g_bin
+            // XNOR(w, x) AND keep, all PE*SIMD bits at once (select mode per PE: each PE its slice)
+            wire [PE*SIMD-1:0] t = ~(s1_w ^ {(PE/XPE){s1_x}}) & s1_k;
+            for (gp = 0; gp < PE; gp = gp + 1) begin : g_sum
+                wire [CNT_W-1:0] ones;
+                popcount #(.N(SIMD), .OUT_WIDTH(CNT_W)) u_popcount (
+                    .in   (t[gp*SIMD +: SIMD]),
+                    .count(ones)
+                );
+                assign psum[gp*PSUM_W +: PSUM_W] = {{(PSUM_W-CNT_W){1'b0}}, ones};
             end
         end
     endgenerate

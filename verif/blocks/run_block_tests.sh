@@ -263,7 +263,7 @@ fi
 # ------------------------------------------------------------------------------------------------
 if want mvau; then
     echo "== mvau"
-    S="$T/mvau/mvau.v $T/stream_fifo/stream_fifo.v"
+    S="$T/mvau/mvau.v $T/popcount/popcount.v $T/stream_fifo/stream_fifo.v"
     # memory images for the static checks (TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3: 6 weight words of 6
     # bits, 2 threshold words of 2x16 bits, 6 kept-tap mask words); yosys reads them (named by
     # chparam: the defaults are "", no image), Verilator lint and iverilog do not.
@@ -407,7 +407,7 @@ fi
 # Composition: a binary conv layer as the generator builds it (sliding_window -> stream_fifo -> mvau).
 if want conv_chain; then
     echo "== conv_chain (sliding_window -> stream_fifo -> mvau)"
-    S="$V/conv_chain/conv_chain.v $T/sliding_window/sliding_window.v $T/stream_fifo/stream_fifo.v $T/mvau/mvau.v"
+    S="$V/conv_chain/conv_chain.v $T/sliding_window/sliding_window.v $T/stream_fifo/stream_fifo.v $T/mvau/mvau.v $T/popcount/popcount.v"
     # C H W K S P PAD_ONES OC PE SIMD FIFO_DEPTH: window-generator bound (FOLD 1); mvau bound with
     # a 2-deep FIFO (refill bubble per image); stride 2, both 100 cycles per image.
     while read -r c h w k s p po oc pe simd fd; do
@@ -821,6 +821,47 @@ if want reuse_unit; then
 7 1 3 1 1 0
 288 1 32 16 8 0
 288 1 32 16 8 1
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
+# popcount (combinational): every input for N <= 16, else directed and random vectors (tb_popcount.cpp).
+if want popcount; then
+    echo "== popcount"
+    S="$T/popcount/popcount.v"
+    for cfg in "1 1" "9 8" "72 7" "196 8"; do
+        set -- $cfg
+        static_checks popcount popcount "$S" "chparam -set N $1 -set OUT_WIDTH $2 popcount;" N=$1 OUT_WIDTH=$2
+    done
+    PC_ERR=ERROR_popcount_N_must_be_at_least_1_and_OUT_WIDTH_at_least_clog2_N_plus_1
+    rejects popcount popcount "$S" $PC_ERR N=0 OUT_WIDTH=1
+    rejects popcount popcount "$S" $PC_ERR N=8 OUT_WIDTH=3
+    rejects popcount popcount "$S" $PC_ERR N=1000 OUT_WIDTH=9
+    # N OUT_WIDTH: exhaustive up to 16 (N <= 9 the triples and the final add only, 7 and 9 with
+    # columns of 3 bits; 13 one level of 5-bit groups, 16 of 6-bit groups); from 36 up passed bits,
+    # 3 to 8 levels (36, 64, 72: mvau SIMD sizes; 196, 576, 1000); 9 with OUT_WIDTH above
+    # $clog2(N + 1) (upper bits 0).
+    while read -r nb w; do
+        name="popcount_n${nb}_w${w}"
+        build "$name" popcount "$S $V/popcount/tb_popcount.cpp" N=$nb OUT_WIDTH=$w || continue
+        run "$name" N=$nb OUT_WIDTH=$w n=1000 seed=1
+        [ "$nb" -gt 16 ] && run "$name" N=$nb OUT_WIDTH=$w n=1000 seed=2
+    done <<'CFG'
+1 1
+2 2
+3 2
+6 3
+7 3
+9 4
+13 4
+16 5
+36 6
+64 7
+72 7
+196 8
+576 10
+1000 10
+9 8
 CFG
 fi
 

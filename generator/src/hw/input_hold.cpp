@@ -4,7 +4,35 @@
 
 namespace bnngen::hw {
 
-int output_fifo_depth(const Layer& layer) { return std::max(2, 2 * layer.out.width); }
+namespace {
+
+bool fits_interval(const Network& net, size_t index, const CycleModel& model) {
+    // model.layers: "input", then one entry per layer, then "output"
+    const LayerCycles& own = model.layers.at(index + 1);
+    return own.cycles + hold_penalty(net.layers[index]) <= model.interval;
+}
+
+bool dense_holds_input(const Network& net, size_t index, const CycleModel& model) {
+    const Layer& layer = net.layers.at(index);
+    return layer.kind == LayerKind::Dense && index > 0 && !layer.early && fits_interval(net, index, model);
+}
+
+}  // namespace
+
+int output_fifo_depth(const Network& net, size_t index, const CycleModel& model) {
+    const Layer& layer = net.layers.at(index);
+    const int rows = std::max(2, 2 * layer.out.width);
+    size_t consumer = index + 1;
+    Shape held = layer.out;
+    if (layer.early && layer.early->pooling) {
+        held = net.layers.at(consumer).out;
+        ++consumer;
+    }
+    if (consumer < net.layers.size() && dense_holds_input(net, consumer, model)) {
+        return static_cast<int>(std::max<int64_t>(rows, int64_t{held.height} * held.width));
+    }
+    return rows;
+}
 
 int64_t hold_penalty(const Layer& l) {
     switch (l.kind) {
@@ -26,16 +54,10 @@ int64_t hold_penalty(const Layer& l) {
 }
 
 bool holds_input(const Network& net, size_t index, const CycleModel& model) {
-    // model.layers: "input", then one entry per layer, then "output"
-    const Layer& layer = net.layers.at(index);
-    if (layer.kind == LayerKind::Dense) {
-        const int64_t vector_beats = int64_t{layer.in.height} * layer.in.width;
-        if (index == 0 || vector_beats > output_fifo_depth(net.layers[index - 1])) {
-            return false;
-        }
+    if (net.layers.at(index).kind == LayerKind::Dense) {
+        return dense_holds_input(net, index, model);
     }
-    const LayerCycles& own = model.layers.at(index + 1);
-    return own.cycles + hold_penalty(layer) <= model.interval;
+    return fits_interval(net, index, model);
 }
 
 }  // namespace bnngen::hw

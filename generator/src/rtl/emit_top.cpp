@@ -200,7 +200,8 @@ Stream TopEmitter::emit_layer(const Layer& layer, size_t index, const Stream& in
     // 512 LUTs each).
     const bool plain_unit = layer.kind != LayerKind::MaxPool && !layer.spatial && !layer.early && !layer.share &&
                             !layer.reuse;
-    if (plain_unit && hw::output_fifo_depth(layer) == 2) {
+    const int depth = hw::output_fifo_depth(net_, index, cycles_);
+    if (plain_unit && depth == 2) {
         declare(w_, out, fmt::format("layer '{}' output: the unit's own output FIFO", layer.name));
         w_.line("assign {0}_valid = {1}_valid;", out.name, result.name);
         w_.line("assign {1}_ready = {0}_ready;", out.name, result.name);
@@ -209,7 +210,7 @@ Stream TopEmitter::emit_layer(const Layer& layer, size_t index, const Stream& in
         return out;
     }
     declare(w_, out, fmt::format("layer '{}' output, after its FIFO", layer.name));
-    fifo(w_, name + "_fifo", hw::output_fifo_depth(layer), result, out);
+    fifo(w_, name + "_fifo", depth, result, out);
     used_blocks.insert("stream_fifo");
     w_.blank();
     return out;
@@ -385,7 +386,7 @@ Stream TopEmitter::emit_unit(const Layer& layer, const std::string& name, const 
     }
     const size_t index = static_cast<size_t>(&layer - net_.layers.data());
     const bool offsets = plan.select && plan.select->span > 1;  // kernel-select offsets need the copy
-    if (!offsets && hw::holds_input(net_, index, hw::predict_cycles(net_))) {
+    if (!offsets && hw::holds_input(net_, index, cycles_)) {
         w_.line("// reads the held input vector in place (no copy): the cycle model leaves it the slack");
         parameters.emplace_back(".HOLD_INPUT(1)");
     }
@@ -395,6 +396,7 @@ Stream TopEmitter::emit_unit(const Layer& layer, const std::string& name, const 
     w_.line(".issuing({})", issuing);
     instance_tail(w_);
     used_blocks.insert("mvau");
+    used_blocks.insert("popcount");     // mvau's binary lanes
     used_blocks.insert("stream_fifo");  // mvau's output buffer
     counter_register(layer.name, "unit_cycles", name + "_unit_cycles", issuing);
     return result;
@@ -444,7 +446,7 @@ namespace {
 // The blocks in an order where every module is defined before a module that instantiates it.
 const std::vector<std::string>& block_order() {
     static const std::vector<std::string> order = {
-        "stream_fifo", "stream_collect", "stream_unpack", "sliding_window", "maxpool_or", "mvau",
+        "stream_fifo", "stream_collect", "stream_unpack", "sliding_window", "maxpool_or", "popcount", "mvau",
         "share_unit",  "reuse_unit",     "spatial_skip",   "early_unit",     "result_serializer", "axi_lite_ctrl"};
     return order;
 }

@@ -4,6 +4,8 @@
 // emit_soc.cpp (the AXI4-Lite control block and the gating it needs).
 #pragma once
 
+#include "bnngen/hw/cycle_model.hpp"
+
 #include "bnngen/golden/background.hpp"
 #include "bnngen/rtl/design.hpp"
 #include "bnngen/rtl/verilog_writer.hpp"
@@ -33,7 +35,7 @@ std::string bits_literal(const std::vector<uint8_t>& bits);
 class TopEmitter {
 public:
     TopEmitter(const Network& net, const GenerateOptions& options, GeneratedDesign& design)
-        : net_(net), options_(options), design_(design) {}
+        : net_(net), options_(options), design_(design), cycles_(hw::predict_cycles(net)) {}
 
     void emit();
 
@@ -78,6 +80,7 @@ private:
     const Network& net_;
     const GenerateOptions& options_;
     GeneratedDesign& design_;
+    hw::CycleModel cycles_;  // every position computed: what the folding and the FIFOs are sized by
     VerilogWriter w_;
     std::vector<golden::Tensor> backgrounds_;  // per layer output (DESIGN.md 4.2)
     bool pooled_by_early_ = false;  // the layer just emitted did the next max-pool (pooling pruning)

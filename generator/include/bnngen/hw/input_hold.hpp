@@ -14,8 +14,13 @@
 
 namespace bnngen::hw {
 
-// Beats of the stream_fifo after every layer: two output rows, at least 2.
-int output_fifo_depth(const Layer& layer);
+// Beats of the stream_fifo after layer `index`: two output rows, at least 2; and, in front of a
+// dense layer that reads its vector in place (dense_holds_input), the whole vector (its H*W input
+// pixels), so that the layer before never waits while the unit works: a FIFO of LUTRAM instead of
+// the unit's copy register of flip-flops and load LUTs (fmnist_cnv's fc1: 3136 of each). After a
+// conv layer that does the max-pool after it (early decision, pooling pruning) the pool's output
+// is what the FIFO holds.
+int output_fifo_depth(const Network& net, size_t index, const CycleModel& model);
 
 // Cycles per image a layer's unit can lose without its copy register, at most:
 // dense: the collection of the next vector (in.height * in.width pixels + 1) no longer overlaps
@@ -26,10 +31,11 @@ int output_fifo_depth(const Layer& layer);
 int64_t hold_penalty(const Layer& layer);
 
 // True if layer `index` (a conv or dense layer computed by an mvau) may read its input in place:
-// its cycles in `model` (predict_cycles of `net`) plus hold_penalty stay within model.interval,
-// and, for a dense layer, the previous layer's output FIFO holds a whole next vector (else that
-// layer stalls while the unit works: fmnist_small's fc1 after a 14-beat FIFO of its 49 pixels
-// measured 1153 cycles per image against 841). A dense first layer reads s_axis: no FIFO, no hold.
+// its cycles in `model` (predict_cycles of `net`) plus hold_penalty stay within model.interval.
+// A dense layer also needs the FIFO before it to hold a whole next vector (else the layer before
+// stalls while the unit works: fmnist_small's fc1 after a 14-beat FIFO of its 49 pixels measured
+// 1153 cycles per image against 841): output_fifo_depth sizes it so. A dense first layer reads
+// s_axis (no FIFO) and a dense layer with early decision has no mvau: neither holds.
 bool holds_input(const Network& net, size_t index, const CycleModel& model);
 
 }  // namespace bnngen::hw
