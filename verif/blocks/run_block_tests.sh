@@ -839,8 +839,9 @@ if want popcount; then
     rejects popcount popcount "$S" $PC_ERR N=1000 OUT_WIDTH=9
     # N OUT_WIDTH: exhaustive up to 16 (N <= 9 the triples and the final add only, 7 and 9 with
     # columns of 3 bits; 13 one level of 5-bit groups, 16 of 6-bit groups); from 36 up passed bits,
-    # 3 to 8 levels (36, 64, 72: mvau SIMD sizes; 196, 576, 1000); 9 with OUT_WIDTH above
-    # $clog2(N + 1) (upper bits 0).
+    # 3 to 5 levels (36, 72: mvau SIMD sizes; 196); 9 with OUT_WIDTH above $clog2(N + 1) (upper
+    # bits 0). 2, 6, 64, 576 and 1000 passed as well when the block went in (2026-12-07); left out
+    # of CI for its time (a Verilator build each, 25 s for 1000).
     while read -r nb w; do
         name="popcount_n${nb}_w${w}"
         build "$name" popcount "$S $V/popcount/tb_popcount.cpp" N=$nb OUT_WIDTH=$w || continue
@@ -848,19 +849,14 @@ if want popcount; then
         [ "$nb" -gt 16 ] && run "$name" N=$nb OUT_WIDTH=$w n=1000 seed=2
     done <<'CFG'
 1 1
-2 2
 3 2
-6 3
 7 3
 9 4
 13 4
 16 5
 36 6
-64 7
 72 7
 196 8
-576 10
-1000 10
 9 8
 CFG
 fi
