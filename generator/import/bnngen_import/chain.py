@@ -36,32 +36,15 @@ class Op:
 
     def replay(self, v):
         """float32, v of shape [C, M] (channel-major)."""
-        p = {k: np.asarray(x, dtype=F32).reshape(-1, 1) for k, x in self.params.items()}
-        v = v.astype(F32)
-        if self.kind == "mul":
-            return v * p["c"]
-        if self.kind == "div":
-            return v / p["c"]
-        if self.kind == "add":
-            return v + p["c"]
-        if self.kind == "sub":
-            return v - p["c"]
-        if self.kind == "rsub":
-            return p["c"] - v
-        if self.kind == "neg":
-            return -v
-        if self.kind == "relu":
-            return np.maximum(v, F32(0))
-        if self.kind == "clip":
-            return np.minimum(np.maximum(v, p["lo"]), p["hi"])
-        if self.kind == "bn":
-            sd = np.sqrt(p["var"] + p["eps"])
-            return (v - p["mean"]) / sd * p["scale"] + p["bias"]
-        raise AssertionError(self.kind)
+        return self._apply(v.astype(F32), F32)
 
     def exact(self, v):
         """The same in float64 (the real-number value up to float64 rounding)."""
-        p = {k: np.asarray(x, dtype=np.float64).reshape(-1, 1) for k, x in self.params.items()}
+        return self._apply(v, np.float64)
+
+    def _apply(self, v, dtype):
+        """The op on v with its parameters in `dtype` (per channel, as a column)."""
+        p = {k: np.asarray(x, dtype=dtype).reshape(-1, 1) for k, x in self.params.items()}
         if self.kind == "mul":
             return v * p["c"]
         if self.kind == "div":
@@ -75,7 +58,7 @@ class Op:
         if self.kind == "neg":
             return -v
         if self.kind == "relu":
-            return np.maximum(v, 0.0)
+            return np.maximum(v, dtype(0))
         if self.kind == "clip":
             return np.minimum(np.maximum(v, p["lo"]), p["hi"])
         if self.kind == "bn":
