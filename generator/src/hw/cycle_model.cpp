@@ -161,7 +161,7 @@ void suggest_pixels_per_beat(const Network& net, CycleModel& model) {
     // beats + 1 <= rest (the collector's bubble), at least one beat per image
     const int64_t beats = std::max<int64_t>(1, rest - 1);
     const int64_t per_beat = (pixels(net.input_shape()) + beats - 1) / beats;
-    if (per_beat * net.input.pixel_bits() > 4096 || per_beat <= net.input.pixels_per_beat) {
+    if (per_beat * net.input.pixel_bits() > InputSpec::kMaxBeatBits || per_beat <= net.input.pixels_per_beat) {
         return;
     }
     model.pixels_per_beat_hint = static_cast<int>(per_beat);

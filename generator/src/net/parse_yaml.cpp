@@ -48,8 +48,7 @@ constexpr std::array<std::string_view, 4> kPoolKeys = {"name", "type", "kernel",
 constexpr std::array<std::string_view, 6> kDenseKeys = {"name", "type", "out_features", "activation", "fold", "prune"};
 
 constexpr int64_t kMaxDimension = 1 << 16;
-// The widest s_axis beat that several pixels per beat may make: AXI4-Stream TDATA of 512 bytes.
-constexpr int64_t kMaxInputBeatBits = 4096;
+constexpr int64_t kMaxInputBeatBits = InputSpec::kMaxBeatBits;
 
 // yaml-cpp names the parser state it was in; say what the writer most likely got wrong.
 // `line` is the text of the line the parser stopped on (empty past the end of the file).

@@ -373,7 +373,7 @@ Network random_network(uint64_t seed) {
     // about a third of the networks, as many as a 4096-bit beat holds, up to a whole image.
     Dice beat_dice(seed * 0xD1B54A32D192ED03ULL + 0x77);
     if (beat_dice.chance(0.35)) {
-        const int64_t most = std::min<int64_t>(net.input.pixels(), 4096 / net.input.pixel_bits());
+        const int64_t most = std::min<int64_t>(net.input.pixels(), InputSpec::kMaxBeatBits / net.input.pixel_bits());
         if (most >= 2) {
             net.input.pixels_per_beat = static_cast<int>(beat_dice.between(2, static_cast<int>(most)));
         }

@@ -119,6 +119,9 @@ struct Soc {
 };
 
 struct InputSpec {
+    // The widest s_axis beat that several pixels per beat may make: AXI4-Stream TDATA of 512 bytes.
+    static constexpr int64_t kMaxBeatBits = 4096;
+
     int channels = 0;
     int height = 0;
     int width = 0;
