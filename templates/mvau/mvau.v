@@ -403,24 +403,11 @@ module mvau #(
                 // a power-of-two slice keeps the part-select, a shift by whole slices: BNN-PYNQ
                 // CNV's conv5, 72 slices of 32 bits, measured 1 740 LUTs that way, 1 731 as a tree)
                 localparam integer XW = SIMD * EW;
-                for (gl = 0; gl <= SF_W; gl = gl + 1) begin : g_mux
-                    localparam integer NN = (SF + (1 << gl) - 1) >> gl;  // nodes of this level
-                    wire [NN*XW-1:0] v;
-                    if (gl == 0) begin : g_leaves
-                        assign v = in_km[SF*XW-1:0];
-                    end else begin : g_level
-                        localparam integer NP = (SF + (1 << (gl - 1)) - 1) >> (gl - 1);
-                        for (gj = 0; gj < NN; gj = gj + 1) begin : g_n
-                            if (2*gj + 1 < NP) begin : g_two
-                                assign v[gj*XW +: XW] = sf[gl-1] ? g_mux[gl-1].v[(2*gj+1)*XW +: XW]
-                                                                 : g_mux[gl-1].v[2*gj*XW +: XW];
-                            end else begin : g_one
-                                assign v[gj*XW +: XW] = g_mux[gl-1].v[2*gj*XW +: XW];
-                            end
-                        end
-                    end
-                end
-                assign x_next = g_mux[SF_W].v;
+                slice_mux #(.WIDTH(XW), .COUNT(SF), .SEL_WIDTH(SF_W)) u_slice (
+                    .in_data(in_km[SF*XW-1:0]),
+                    .sel    (sf),
+                    .out    (x_next)
+                );
                 if (IN_BITS > SF*XW) begin : g_rest  // kernel selection: elements past the kept ones
                     wire unused_rest = &{1'b0, in_km[IN_BITS-1:SF*XW]};
                 end
@@ -496,26 +483,13 @@ module mvau #(
                     for (gs = 0; gs < SLOTS; gs = gs + 1) begin : g_slot
                         wire [SW-1:0]      d  = s0_d[(gp*SLOTS + gs)*SW +: SW];
                         wire [SPAN*GE-1:0] cw = ibuf[gs*GE +: SPAN*GE];   // the slot's candidates
-                        // candidate d: a tree of 2:1 multiplexers on the bits of d (cw[d*GE +: GE]
-                        // made Yosys build a barrel shifter over all SPAN*GE bits of every slot)
-                        for (gl = 0; gl <= SW; gl = gl + 1) begin : g_mux
-                            localparam integer NN = (SPAN + (1 << gl) - 1) >> gl;  // nodes
-                            wire [NN*GE-1:0] v;
-                            if (gl == 0) begin : g_leaves
-                                assign v = cw;
-                            end else begin : g_level
-                                localparam integer NP = (SPAN + (1 << (gl - 1)) - 1) >> (gl - 1);
-                                for (gj = 0; gj < NN; gj = gj + 1) begin : g_n
-                                    if (2*gj + 1 < NP) begin : g_two
-                                        assign v[gj*GE +: GE] = d[gl-1] ? g_mux[gl-1].v[(2*gj+1)*GE +: GE]
-                                                                        : g_mux[gl-1].v[2*gj*GE +: GE];
-                                    end else begin : g_one
-                                        assign v[gj*GE +: GE] = g_mux[gl-1].v[2*gj*GE +: GE];
-                                    end
-                                end
-                            end
-                        end
-                        assign x_next[(gp*SLOTS + gs)*GE +: GE] = g_mux[SW].v[GE-1:0];
+                        // candidate d (cw[d*GE +: GE] made Yosys build a barrel shifter over all
+                        // SPAN*GE bits of every slot)
+                        slice_mux #(.WIDTH(GE), .COUNT(SPAN), .SEL_WIDTH(SW)) u_slot (
+                            .in_data(cw),
+                            .sel    (d),
+                            .out    (x_next[(gp*SLOTS + gs)*GE +: GE])
+                        );
                     end
                 end
             end

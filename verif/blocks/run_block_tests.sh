@@ -263,7 +263,7 @@ fi
 # ------------------------------------------------------------------------------------------------
 if want mvau; then
     echo "== mvau"
-    S="$T/mvau/mvau.v $T/popcount/popcount.v $T/stream_fifo/stream_fifo.v"
+    S="$T/mvau/mvau.v $T/popcount/popcount.v $T/slice_mux/slice_mux.v $T/stream_fifo/stream_fifo.v"
     # memory images for the static checks (TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3: 6 weight words of 6
     # bits, 2 threshold words of 2x16 bits, 6 kept-tap mask words); yosys reads them (named by
     # chparam: the defaults are "", no image), Verilator lint and iverilog do not.
@@ -407,7 +407,7 @@ fi
 # Composition: a binary conv layer as the generator builds it (sliding_window -> stream_fifo -> mvau).
 if want conv_chain; then
     echo "== conv_chain (sliding_window -> stream_fifo -> mvau)"
-    S="$V/conv_chain/conv_chain.v $T/sliding_window/sliding_window.v $T/stream_fifo/stream_fifo.v $T/mvau/mvau.v $T/popcount/popcount.v"
+    S="$V/conv_chain/conv_chain.v $T/sliding_window/sliding_window.v $T/stream_fifo/stream_fifo.v $T/mvau/mvau.v $T/popcount/popcount.v $T/slice_mux/slice_mux.v"
     # C H W K S P PAD_ONES OC PE SIMD FIFO_DEPTH: window-generator bound (FOLD 1); mvau bound with
     # a 2-deep FIFO (refill bubble per image); stride 2, both 100 cycles per image.
     while read -r c h w k s p po oc pe simd fd; do

@@ -397,6 +397,7 @@ Stream TopEmitter::emit_unit(const Layer& layer, const std::string& name, const 
     instance_tail(w_);
     used_blocks.insert("mvau");
     used_blocks.insert("popcount");     // mvau's binary lanes
+    used_blocks.insert("slice_mux");    // mvau's held-input slice and kernel-select slots
     used_blocks.insert("stream_fifo");  // mvau's output buffer
     counter_register(layer.name, "unit_cycles", name + "_unit_cycles", issuing);
     return result;
@@ -446,7 +447,7 @@ namespace {
 // The blocks in an order where every module is defined before a module that instantiates it.
 const std::vector<std::string>& block_order() {
     static const std::vector<std::string> order = {
-        "stream_fifo", "stream_collect", "stream_unpack", "sliding_window", "maxpool_or", "popcount", "mvau",
+        "stream_fifo", "stream_collect", "stream_unpack", "sliding_window", "maxpool_or", "popcount", "slice_mux", "mvau",
         "share_unit",  "reuse_unit",     "spatial_skip",   "early_unit",     "result_serializer", "axi_lite_ctrl"};
     return order;
 }
