@@ -2,6 +2,7 @@
 
 #include "bnngen/diag/error.hpp"
 #include "bnngen/diag/render.hpp"
+#include "bnngen/hw/auto_fold.hpp"
 #include "bnngen/net/load.hpp"
 
 #include <fmt/format.h>
@@ -9,15 +10,49 @@
 #include <cstdio>
 
 namespace bnngen::cli {
+namespace {
+
+// `fold: auto` layers folded for the target without images (the data-independent worst case), the
+// choice as a note at each layer's `fold`; a missed target is a warning: the network still works.
+void fold_auto_layers(bnngen::Network& net, bnngen::DiagnosticBag& bag) {
+    std::vector<size_t> autos;
+    for (size_t i = 0; i < net.layers.size(); ++i) {
+        if (net.layers[i].fold_auto) {
+            autos.push_back(i);
+        }
+    }
+    if (autos.empty()) {
+        return;
+    }
+    const bnngen::hw::FoldPlan plan = bnngen::hw::plan_folding(net);
+    for (const bnngen::hw::LayerFold& lf : plan.layers) {
+        if (lf.was_auto) {
+            bag.add(bnngen::Diagnostic{bnngen::Severity::Note, "fold-auto", net.layers[lf.index].location_of("fold"), {},
+                                       fmt::format("fold: auto of layer '{}': pe {}, simd {} ({} cycles/image at the "
+                                                   "worst case; target {} cycles/image: {})",
+                                                   lf.layer, lf.chosen.pe, lf.chosen.simd, lf.worst_cycles,
+                                                   plan.target_interval, plan.target_source),
+                                       {}});
+        }
+    }
+    for (const std::string& problem : plan.problems) {
+        bag.warning("target-not-met", net.layers[autos.front()].location_of("fold"), problem);
+    }
+}
+
+}  // namespace
 
 void print_diagnostics(const bnngen::DiagnosticBag& bag) {
     std::string text = bnngen::render_all(bag);
     std::fputs(text.c_str(), stderr);
 }
 
-std::optional<bnngen::Network> load_or_report(const std::string& yaml) {
+std::optional<bnngen::Network> load_or_report(const std::string& yaml, bool resolve_auto_folds) {
     bnngen::DiagnosticBag bag;
     auto net = bnngen::load_network(yaml, bag);
+    if (net && resolve_auto_folds) {
+        fold_auto_layers(*net, bag);
+    }
     print_diagnostics(bag);
     if (net) {
         return net;

@@ -21,7 +21,10 @@ constexpr int kExitInternalError = 3;
 
 void print_diagnostics(const bnngen::DiagnosticBag& bag);
 
-std::optional<bnngen::Network> load_or_report(const std::string& yaml);
+// Loads and checks a description, diagnostics printed. Layers with `fold: auto` are folded for the
+// network's target (hw::plan_folding, worst case: no images) and the choice printed as notes,
+// unless `resolve_auto_folds` is false (`bnngen fold`, which folds them itself).
+std::optional<bnngen::Network> load_or_report(const std::string& yaml, bool resolve_auto_folds = true);
 
 struct InferOptions {
     std::string yaml;
@@ -69,5 +72,16 @@ struct ReportCommandOptions {
     bool keep_work = false;
 };
 int run_report(const ReportCommandOptions& opt);
+
+// `bnngen fold` (fold_command.cpp).
+struct FoldCommandOptions {
+    InferOptions data;  // images optional: measured skipping
+    std::string rule = "fewest-luts";  // or "finn"
+    bool all = false;
+    double images_per_second = 0;  // > 0: overrides target
+    int64_t luts = 0;               // > 0: overrides target
+    std::string out;
+};
+int run_fold(const FoldCommandOptions& opt);
 
 }  // namespace bnngen::cli

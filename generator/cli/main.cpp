@@ -328,6 +328,26 @@ int main(int argc, char** argv) {
                        "folder)");
     report->add_flag("--keep-work", report_opt.keep_work, "do not remove the temporary work folder");
 
+    FoldCommandOptions fold_opt;
+    auto* fold = app.add_subcommand(
+        "fold", "Choose the folding (pe, simd) of fold: auto layers for the target; write the folded network.yaml");
+    fold->add_option("network", fold_opt.data.yaml, "network.yaml")->required();
+    fold->add_option("--images", fold_opt.data.images,
+                     "images: idx, gzip idx or .npy; measure what spatial pruning, early decision and similarity "
+                     "reuse skip at each folding (default: the worst case)");
+    fold->add_option("--limit", fold_opt.data.limit, "use only the first N images (default 100)")
+        ->check(CLI::PositiveNumber);
+    fold->add_option("--rule", fold_opt.rule, "fewest-luts (default) or finn (smallest pe*simd, every kernel counted)")
+        ->check(CLI::IsMember({"fewest-luts", "finn"}));
+    fold->add_flag("--all", fold_opt.all, "fold every conv and dense layer, not only those with fold: auto");
+    fold->add_option("--images-per-second", fold_opt.images_per_second,
+                     "target throughput at target.clock_mhz (overrides the description's target)")
+        ->check(CLI::PositiveNumber);
+    fold->add_option("--luts", fold_opt.luts, "LUT budget: the fastest interval that fits (overrides the target)")
+        ->check(CLI::PositiveNumber)
+        ->excludes("--images-per-second");
+    fold->add_option("-o,--output", fold_opt.out, "write the folded network.yaml here");
+
     ImportOptions import_opt;
     auto* import_cmd = app.add_subcommand(
         "import", "Import a binarized network from QONNX or FINN-ONNX (Brevitas) as network.yaml + weights.npz");
@@ -362,6 +382,12 @@ int main(int argc, char** argv) {
         }
         if (report->parsed()) {
             return run_report(report_opt);
+        }
+        if (fold->parsed()) {
+            if (fold_opt.data.limit < 0) {
+                fold_opt.data.limit = 100;
+            }
+            return run_fold(fold_opt);
         }
         if (import_cmd->parsed()) {
             return run_import(import_opt);

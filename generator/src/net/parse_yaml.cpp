@@ -23,7 +23,7 @@ using Keys = std::span<const std::string_view>;
 
 constexpr std::array<std::string_view, 6> kTopKeys = {"name", "input", "weights", "target", "soc", "layers"};
 constexpr std::array<std::string_view, 5> kInputKeys = {"channels", "height", "width", "bits", "pixels_per_beat"};
-constexpr std::array<std::string_view, 2> kTargetKeys = {"part", "clock_mhz"};
+constexpr std::array<std::string_view, 4> kTargetKeys = {"part", "clock_mhz", "images_per_second", "luts"};
 constexpr std::array<std::string_view, 1> kSocKeys = {"axi_lite"};
 constexpr std::array<std::string_view, 2> kFoldKeys = {"pe", "simd"};
 constexpr std::array<std::string_view, 5> kPruneKeys = {"kernels", "spatial", "early", "share", "reuse"};
@@ -168,6 +168,18 @@ void check_layer_keys(MapReader& m, LayerKind kind) {
 }
 
 void parse_fold(MapReader& layer, Layer& out) {
+    // `fold: auto` asks hw::plan_folding for the folding; any other scalar is a mistake.
+    const YAML::Node value = layer.get("fold");
+    if (value.IsScalar()) {
+        if (value.Scalar() == "auto") {
+            out.fold_auto = true;
+            return;
+        }
+        layer.error("wrong-type", location_of(layer.file(), value),
+                    fmt::format("'fold' of layer '{}' must be a mapping {{pe: P, simd: S}} or 'auto', found {}",
+                                out.name, describe_yaml_value(value)));
+        return;
+    }
     auto fold = layer.map("fold", false, fmt::format("the fold of layer '{}'", out.name));
     if (!fold) {
         return;
@@ -346,6 +358,13 @@ void parse_target(MapReader& top, Network& net) {
         net.target.part = *part;
     }
     net.target.clock_mhz = target->number("clock_mhz", false, 0.0, 2000.0).value_or(net.target.clock_mhz);
+    net.target.images_per_second = target->number("images_per_second", false, 0.0, 1e12).value_or(0.0);
+    net.target.luts = target->integer("luts", false, 1, int64_t{1} << 40).value_or(0);
+    if (net.target.images_per_second > 0 && net.target.luts > 0) {
+        target->error("target-conflict", target->key_location("luts"),
+                      "'target' gives both images_per_second and luts; fold: auto meets one of them: the "
+                      "fewest LUTs at an interval, or the fastest interval within a LUT budget");
+    }
 }
 
 void parse_soc(MapReader& top, Network& net) {

@@ -188,7 +188,7 @@ private:
             return;
         }
         const int64_t window = int64_t{layer.in.channels} * layer.kernel * layer.kernel;
-        if (window % layer.fold.simd != 0) {
+        if (!layer.fold_auto && window % layer.fold.simd != 0) {
             error(layer.location_of("fold.simd"), "fold-mismatch",
                   fmt::format("fold simd {} of layer '{}' (similarity reuse) must divide its whole window of {} bits "
                               "({} input channels x {} x {}): the reuse unit compares chunks of the whole window, "
@@ -239,7 +239,7 @@ private:
                                      layer.name, layer.in.channels, *layer.keep,
                                      static_cast<double>(layer.in.channels) / *layer.keep));
         }
-        if (layer.fold.simd % taps != 0 || layer.in.channels % (layer.fold.simd / taps) != 0) {
+        if (!layer.fold_auto && (layer.fold.simd % taps != 0 || layer.in.channels % (layer.fold.simd / taps) != 0)) {
             error(layer.location_of("fold.simd"), "fold-mismatch",
                   fmt::format("fold simd {} of layer '{}' (result sharing) must be a whole number of {} x {} kernels "
                               "that divides its {} input channels: simd = c * {} with c dividing {}",
@@ -332,6 +332,9 @@ private:
     }
 
     void check_fold(const Layer& layer) {
+        if (layer.fold_auto) {
+            return;  // hw::plan_folding picks a folding these rules accept
+        }
         if (layer.outputs % layer.fold.pe != 0) {
             error(layer.location_of("fold.pe"), "fold-mismatch",
                   fmt::format("fold pe {} of layer '{}' must divide its {} output {}", layer.fold.pe, layer.name,

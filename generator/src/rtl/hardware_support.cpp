@@ -18,6 +18,13 @@ bool check_hardware_support(const Network& net, DiagnosticBag& bag) {
                                   "'inputs'",
                                   layer.name));
         }
+        if (layer.fold_auto) {
+            // The CLI folds these on loading; a library caller must run hw::plan_folding first.
+            bag.error("fold-auto-unresolved", layer.location_of("fold"),
+                      fmt::format("layer '{}' has fold: auto, but no folding was chosen for it (hw::plan_folding)",
+                                  layer.name));
+            continue;
+        }
         if (layer.is_compute()) {
             MvauPlan plan = plan_mvau(net, layer);
             if (plan.param_width > 32 || plan.score_width > 32) {

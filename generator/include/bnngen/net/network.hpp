@@ -79,6 +79,9 @@ struct Layer {
     int outputs = 0;  // out_channels or out_features
     Activation activation = Activation::Threshold;
     Fold fold;
+    // `fold: auto`: the folding is chosen by hw::plan_folding (the target's interval at the fewest
+    // predicted LUTs); until then `fold` is {1, 1} and the structure check skips its folding rules.
+    bool fold_auto = false;
     std::optional<int> keep;  // structured kernel pruning: input-channel kernels kept per output channel
     std::optional<SpatialPrune> spatial;
     std::optional<EarlyDecision> early;
@@ -111,6 +114,10 @@ struct Layer {
 struct Target {
     std::string part = "xczu3eg-sbva484-1-e";
     double clock_mhz = 200.0;
+    // What `fold: auto` folds to (hw/auto_fold.hpp): images per second at clock_mhz, or the fastest
+    // interval within a LUT budget; 0 = not given.
+    double images_per_second = 0.0;
+    int64_t luts = 0;
 };
 
 // How the accelerator plugs into a system on chip (docs/soc.md).
