@@ -261,9 +261,12 @@ if want maxpool_or; then
 fi
 
 # ------------------------------------------------------------------------------------------------
+# mvau is two tests, so that CTest runs its plain and its kernel-select parameter sets side by side.
+if want mvau || want mvau_select; then
+    S="$T/mvau/mvau.v $T/popcount/popcount.v $T/slice_mux/slice_mux.v $T/stream_fifo/stream_fifo.v"
+fi
 if want mvau; then
     echo "== mvau"
-    S="$T/mvau/mvau.v $T/popcount/popcount.v $T/slice_mux/slice_mux.v $T/stream_fifo/stream_fifo.v"
     # memory images for the static checks (TAPS=9 OUT_CHANNELS=4 PE=2 SIMD=3: 6 weight words of 6
     # bits, 2 threshold words of 2x16 bits, 6 kept-tap mask words); yosys reads them (named by
     # chparam: the defaults are "", no image), Verilator lint and iverilog do not.
@@ -355,6 +358,9 @@ if want mvau; then
 36 1 0 6 3 36 0 10 12 1 4 1 0 0
 27 8 0 4 2 1 1 16 16 1 3 2 0 1
 CFG
+fi
+if want mvau_select; then
+    echo "== mvau_select"
     # Kernel-select mode (USE_SELECT=1): a conv layer of KT taps per kernel and C = TAPS/KT input
     # channels whose output channels keep KS kernels each (random sorted sets, some the first or the
     # last KS; SHARED=1: the same set per group of PE channels). KEPT_TAPS = KS*KT, chunk G,
