@@ -1,4 +1,5 @@
 #include "bnngen/hw/resource_model.hpp"
+#include "bnngen/util/int_bits.hpp"
 
 #include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/hw/input_hold.hpp"
@@ -93,16 +94,8 @@ int clog2(int64_t v) {
     return bits;
 }
 
-// Bits of a two's-complement number that holds every value in [lo, hi] (as rtl::plan_mvau).
-int signed_width(int64_t lo, int64_t hi) {
-    int bits = 1;
-    while (lo < -(int64_t{1} << (bits - 1)) || hi > (int64_t{1} << (bits - 1)) - 1) {
-        ++bits;
-    }
-    return bits;
-}
-
-int64_t ceil_half(int64_t v) { return v >= 0 ? (v + 1) / 2 : -((-v) / 2); }
+using util::ceil_half;
+using util::signed_width;
 
 // LUTs of a depth x width memory in UltraScale+ distributed RAM (one write, one read port):
 // RAM32M16 (32 words x 14 bits in 8 LUTs) up to 32 words, RAM64M8 (64 x 7 in 8) per 64 words above.

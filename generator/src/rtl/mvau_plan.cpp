@@ -1,5 +1,7 @@
 #include "mvau_plan.hpp"
 
+#include "bnngen/util/int_bits.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <numeric>
@@ -7,16 +9,8 @@
 namespace bnngen::rtl {
 namespace {
 
-// Bits of a two's-complement number that holds every value in [lo, hi].
-int signed_width(int64_t lo, int64_t hi) {
-    int bits = 1;
-    while (lo < -(int64_t{1} << (bits - 1)) || hi > (int64_t{1} << (bits - 1)) - 1) {
-        ++bits;
-    }
-    return bits;
-}
-
-int64_t ceil_half(int64_t v) { return v >= 0 ? (v + 1) / 2 : -((-v) / 2); }
+using util::ceil_half;
+using util::signed_width;
 
 bool uses_kernel_select(const Layer& layer) {
     return layer.kind == LayerKind::Conv && layer.kept_channels() < layer.in.channels;
