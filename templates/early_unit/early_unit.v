@@ -235,21 +235,33 @@ module early_unit #(
     endfunction
 
     // All queued windows as one vector of chunks: chunk (q*GROUP + j)*NCH + c is chunk c of window j
-    // of slot q. Each sits in a slot of P2 = 2^ceil(log2 G) bits (the padding is never written nor
-    // read; synthesis removes it), so a lane's read is a shift by a multiple of a power of two: a
+    // of slot q. Each sits in a slot of P2 = 2^ceil(log2 G) bits (the padding is constant 0;
+    // synthesis removes it), so a lane's read is a shift by a multiple of a power of two: a
     // multiplexer over the QUEUE*GROUP*NCH chunks. With G-bit slots Yosys built a shifter over every queued bit at G = 144
-    // (101 324 LUTs for the CNV's conv4 against 6 798 for its mvau).
-    reg [QUEUE*GROUP*NCH*P2-1:0] windows_all;
-    integer q, e;
-    always @(posedge clk) begin
-        if (accept) begin
-            for (q = 0; q < QUEUE; q = q + 1) begin
-                if (tail == q[Q_W-1:0]) begin
-                    for (e = 0; e < GROUP * NCH; e = e + 1) windows_all[(q*GROUP*NCH + e)*P2 +: G] <= chunk_of_group(in_data, e);
+    // (101 324 LUTs for the CNV's conv4 against 6 798 for its mvau). One register and one always
+    // block per queue slot: written as one register under a loop over the slots, Yosys' proc_mux
+    // spent 54 s on a 9-position, 108-chunk group (the block test's select configuration).
+    wire [QUEUE*GROUP*NCH*P2-1:0] windows_all;
+    genvar gq, ge;
+    generate
+        for (gq = 0; gq < QUEUE; gq = gq + 1) begin : g_slot
+            localparam integer SLOT_I = gq;
+            localparam [Q_W-1:0] SLOT = SLOT_I[Q_W-1:0];
+            reg [GROUP*NCH*G-1:0] windows;
+            integer e;
+            always @(posedge clk) begin
+                if (accept && tail == SLOT) begin
+                    for (e = 0; e < GROUP * NCH; e = e + 1) windows[e*G +: G] <= chunk_of_group(in_data, e);
+                end
+            end
+            for (ge = 0; ge < GROUP * NCH; ge = ge + 1) begin : g_chunk
+                assign windows_all[(gq*GROUP*NCH + ge)*P2 +: G] = windows[ge*G +: G];
+                if (P2 > G) begin : g_pad
+                    assign windows_all[(gq*GROUP*NCH + ge)*P2 + G +: P2 - G] = {(P2 - G){1'b0}};
                 end
             end
         end
-    end
+    endgenerate
 
     always @(posedge clk) begin
         if (accept) begin

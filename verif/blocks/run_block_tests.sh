@@ -32,11 +32,13 @@ done
 
 # ------------------------------------------------------------------------------------------------
 # The Verilator runtime (verilated.cpp, verilated_threads.cpp) is the same for every build: compile
-# it once with the flags Verilator's makefile uses and copy the objects into each build directory,
-# where make then finds them up to date. This halves the time of a build.
+# it once with the flags Verilator's makefile uses and copy the objects into each build directory.
+# Verilator's makefile makes them depend on the freshly generated V<top>.mk, so make is told to take
+# them as they are (-o FILE: "consider FILE very old, do not remake it"). This halves the time of a
+# build (popcount's ten builds: 115 s -> 65 s).
 VINC="$(verilator --getenv VERILATOR_ROOT)/include"
 CXXFLAGS_TB="-std=c++20 -I$V/common"
-OPTS=(OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O0)
+OPTS=(OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O0 -o verilated.o -o verilated_threads.o)
 RT="$B/_runtime"
 runtime_ready=0
 prepare_runtime() {

@@ -4,7 +4,9 @@
 #include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/rtl/embedded_files.hpp"
 #include "bnngen/rtl/register_map.hpp"
+#include "bnngen/util/fnv1a.hpp"
 #include "bnngen/util/shell_command.hpp"
+#include "verilator_build.hpp"
 
 #include <fmt/format.h>
 
@@ -18,15 +20,6 @@ namespace bnngen::sim {
 namespace {
 
 namespace fs = std::filesystem;
-
-// FNV-1a over every input of the build, so an unchanged design reuses its Verilator model.
-uint64_t fnv1a(uint64_t hash, std::string_view text) {
-    for (char c : text) {
-        hash ^= static_cast<uint8_t>(c);
-        hash *= 1099511628211ULL;
-    }
-    return hash;
-}
 
 void write_text(const fs::path& path, std::string_view text) {
     std::ofstream out(path, std::ios::binary);
@@ -85,7 +78,7 @@ fs::path build_model(const rtl::GeneratedDesign& design, const Network& net, con
                      CosimResult& result) {
     const bool trace = !opt.trace.empty();
     std::string config = sim_config(design, net);
-    uint64_t hash = 14695981039346656037ULL;
+    uint64_t hash = kFnv1aBasis;
     hash = fnv1a(hash, config);
     hash = fnv1a(hash, trace ? "trace" : "notrace");
     for (const std::string& source : design.verilog_sources) {
@@ -115,22 +108,29 @@ fs::path build_model(const rtl::GeneratedDesign& design, const Network& net, con
     }
     write_text(dir / "src" / "bnngen_sim_config.h", config);
 
-    std::string command = fmt::format("cd {} && verilator --cc --exe --build -j {} --top-module {} -Mdir obj -O3 "
-                                      "-CFLAGS '-O1 -std=c++17 -I{} -DBNNGEN_TRACE={}' {} ",
-                                      shell_quote(dir.string()), opt.jobs, design.top, shell_quote((dir / "src").string()),
-                                      trace ? 1 : 0, trace ? "--trace-fst" : "");
+    VerilatorBuild build;
+    build.dir = dir;
+    build.top = design.top;
+    // The runtime's objects are compiled with the same -CFLAGS (less the design's include folder)
+    // and tracing option; that is what makes them shareable between designs.
+    const std::string cflags = fmt::format("-std=c++17 -DBNNGEN_TRACE={}", trace ? 1 : 0);
+    build.options = fmt::format("-O3 -CFLAGS {} {}", shell_quote(cflags + " -I" + (dir / "src").string()),
+                                trace ? "--trace-fst" : "");
     for (const std::string& source : design.verilog_sources) {
-        command += shell_quote("src/" + source) + " ";
+        build.sources.push_back("src/" + source);
     }
-    command += "src/sim_main.cpp";
+    build.sources.push_back("src/sim_main.cpp");
+    build.runtime_key = cflags + (trace ? " --trace-fst" : "");
+    build.runtime_cache = opt.build_dir / "verilator-runtime";
+    build.jobs = opt.jobs;
     auto start = std::chrono::steady_clock::now();
-    CommandResult built = run_shell(command);
+    CommandResult built = build_verilator_model(build);
     if (built.status != 0 && built.output.find("Verilator internal fault") != std::string::npos) {
         // Verilator itself crashed (a segfault, not a diagnostic about the design); seen once in
         // 300 random designs and not again on the same files, so it gets one more try.
         std::error_code ec;
         fs::remove_all(dir / "obj", ec);
-        built = run_shell(command);
+        built = build_verilator_model(build);
     }
     result.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.rebuilt = true;

@@ -121,6 +121,42 @@ TEST_CASE("an unchanged design reuses its Verilator build and gives the same res
     CHECK(sim::compare_with_golden(net, images, {}, first).passed());
 }
 
+TEST_CASE("designs built in one cache compile Verilator's runtime once") {
+    // Each model used to compile verilated.cpp and its siblings again: about half of a small
+    // design's build. The second design here takes the first one's objects (make leaves a .d file
+    // beside every object it compiles, so none may appear for them) and still computes correctly.
+    sim::CosimOptions o = options_for("runtime_first");
+    o.build_dir = kWork / "runtime_cache";
+    o.timeout_cycles = 0;  // the cycle model's, not options_for's short one
+    fs::remove_all(o.build_dir);
+    auto build = [&](const std::string& name, const std::string& folder) {
+        Network net = load_e2e(name);
+        rtl::GeneratedDesign design = rtl::generate_design(net, {});
+        rtl::write_design(design, kWork / folder);
+        o.design_dir = kWork / folder;
+        const io::ImageSet images = images_of(net, 4);
+        sim::CosimResult result = sim::run_cosim(design, net, images, o);
+        CHECK(result.rebuilt);
+        const sim::VerifyReport report = sim::compare_with_golden(net, images, {}, result);
+        CHECK_MESSAGE(report.passed(), name << ": " << report.images_returned << " of " << report.images_sent
+                                            << " images, " << report.mismatches.size() << " mismatches, exit "
+                                            << result.exit_status << "\n" << result.log);
+        for (const auto& entry : fs::directory_iterator(o.build_dir)) {
+            if (entry.path().filename().string().rfind(design.top + "-", 0) == 0) {
+                return entry.path() / "obj";
+            }
+        }
+        FAIL("no build folder for " << design.top);
+        return fs::path();
+    };
+    const fs::path first = build("mlp_1bit", "runtime_first");
+    CHECK(fs::exists(first / "verilated.d"));
+    const fs::path second = build("pointwise_1x1", "runtime_second");
+    CHECK(fs::exists(second / "verilated.o"));
+    CHECK_FALSE(fs::exists(second / "verilated.d"));
+    CHECK_FALSE(fs::exists(second / "verilated_threads.d"));
+}
+
 TEST_CASE("the performance counters are read back and a wrong count fails verification") {
     Network net = load_e2e("spatial_pruned");
     rtl::GeneratedDesign design = rtl::generate_design(net, {});
