@@ -5,7 +5,10 @@
 # (measured cycles per image within 10% of the cycle model), and the second opinions on the
 # generated RTL: verilator --lint-only -Wall, iverilog -g2005, yosys synth (no latches, no errors)
 # in a user's plain flow: every .v of the design folder read by read_verilog without -defer (which
-# elaborates each module with its default parameters as it is read), synth -auto-top.
+# elaborates each module with its default parameters as it is read), synth -auto-top up to its
+# fine-grained mapping (elaboration, processes and their latch check, coarse optimisation, memory
+# inference; the gate mapping and ABC took 60% of the time and are run in full on every block by
+# verif/blocks and on a whole design by the report tests).
 # A network folder with unpruned.yaml (the same network without its exact spatial pruning) also
 # checks that the design's scores equal the unpruned network's golden scores bit for bit.
 #   run_e2e.sh BNNGEN NETWORK_DIR WORK_DIR [IMAGES] [full|cycles|quick] [BAND]
@@ -53,13 +56,13 @@ if [ "$mode" = cycles ]; then
   exit 0
 fi
 
-echo "== $name: verilator --lint-only -Wall, iverilog -g2005, yosys read_verilog (plain) + synth -auto-top"
+echo "== $name: verilator --lint-only -Wall, iverilog -g2005, yosys read_verilog (plain) + synth -auto-top -run :fine"
 top=$(sed -n 's/^module \([A-Za-z_0-9]*\).*/\1/p' "$design/$name.v" | head -n 1)
 sources=$(sed "s|^|$design/|" "$design/filelist.f")
 verilator --lint-only -Wall --top-module "$top" $sources || fail "verilator lint"
 iverilog -g2005 -o /dev/null $sources || fail "iverilog"
-(cd "$design" && yosys -q -l "$work/$name.yosys.log" -p "read_verilog $(ls -- *.v | tr '\n' ' '); synth -auto-top; stat" \
-    >/dev/null) || fail "yosys read_verilog + synth -auto-top (log: $work/$name.yosys.log)"
+(cd "$design" && yosys -q -l "$work/$name.yosys.log" -p "read_verilog $(ls -- *.v | tr '\n' ' '); synth -auto-top -run :fine; stat" \
+    >/dev/null) || fail "yosys read_verilog + synth -auto-top -run :fine (log: $work/$name.yosys.log)"
 grep -Fqx "Top module:  \\$top" "$work/$name.yosys.log" || fail "yosys synth -auto-top did not choose $top"
 if grep -qE '^Latch inferred|[$]_DLATCH|[$]dlatch ' "$work/$name.yosys.log"; then
   fail "yosys inferred a latch"
