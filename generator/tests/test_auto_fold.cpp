@@ -7,6 +7,8 @@
 #include "bnngen/hw/resource_model.hpp"
 #include "bnngen/net/folded_yaml.hpp"
 #include "bnngen/net/load.hpp"
+#include "bnngen/net/random_network.hpp"
+#include "bnngen/rtl/design.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -192,6 +194,45 @@ TEST_CASE("measured skipping lowers the lanes a layer needs") {
         }
     }
     CHECK(fewer);
+}
+
+TEST_CASE("random networks with fold: auto are folded to their target and stay buildable") {
+    // random_network draws `fold: auto` on some layers with a target its own drawn foldings meet,
+    // so every plan must meet it; and a network the hardware supported with the drawn foldings
+    // must still be supported with the chosen ones. (verif/random co-simulates these networks.)
+    int folded = 0;
+    for (uint64_t seed = 1; seed <= 600; ++seed) {
+        Network drawn = random_network(seed);
+        bool has_auto = false;
+        for (Layer& l : drawn.layers) {
+            has_auto = has_auto || l.fold_auto;
+        }
+        if (!has_auto) {
+            continue;
+        }
+        ++folded;
+        Network as_drawn = drawn;
+        for (Layer& l : as_drawn.layers) {
+            l.fold_auto = false;
+        }
+        DiagnosticBag before;
+        const bool supported = rtl::check_hardware_support(as_drawn, before);
+        const hw::FoldPlan plan = hw::plan_folding(drawn);
+        INFO("seed " << seed << ": " << fmt::format("{}", fmt::join(plan.problems, "; ")));
+        CHECK(plan.met());
+        CHECK(plan.interval <= plan.target_interval);
+        CHECK(plan.interval == hw::predict_cycles(drawn).interval);
+        for (const Layer& l : drawn.layers) {
+            CHECK_FALSE(l.fold_auto);
+        }
+        DiagnosticBag after;
+        CHECK(check_structure(drawn, after));
+        if (supported) {
+            CHECK_MESSAGE(rtl::check_hardware_support(drawn, after),
+                          (after.all().empty() ? std::string() : after.all().front().message));
+        }
+    }
+    CHECK(folded > 100);
 }
 
 TEST_CASE("a target below a window scan is not met, and the plan says which layer and why") {

@@ -2,18 +2,20 @@
 // every option, net/random_network.hpp) is checked for hardware support, generated, built in
 // Verilator, fed random images with random stalls on both streams, and compared with the golden
 // model: scores, classes, per-layer counters and AXI-Lite registers, under the cycle model's hang
-// timeout. One line per seed: the network and the verdict.
+// timeout. Layers drawn with `fold: auto` are first folded by hw::plan_folding, which must meet the
+// drawn target (verdict AUTO FOLD otherwise). One line per seed: the network and the verdict.
 //
 //   bnngen_random_flow --first S --count N [--work DIR] [--images N] [--jobs J] [--with F[+F...]] [--list]
 //
 // --with runs only the seeds whose network has one layer with all the named features (early,
-// threshold, pooling, spatial, keep, stride, pool-stride, dense, share, inverse, reuse; no-F for its
-// absence); --list
+// threshold, pooling, spatial, keep, stride, pool-stride, dense, share, inverse, reuse, wide-input,
+// auto; no-F for its absence); --list
 // prints those networks and runs nothing, to plan a soak.
 //
 // Exit status 0 when every seed passed (or was rejected by check_hardware_support with a located
 // error), 1 when any seed failed, 2 on a bad command line.
 #include "bnngen/diag/error.hpp"
+#include "bnngen/hw/auto_fold.hpp"
 #include "bnngen/net/random_network.hpp"
 #include "bnngen/rtl/design.hpp"
 #include "bnngen/sim/cosim.hpp"
@@ -28,6 +30,7 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,11 +40,13 @@ namespace {
 using namespace bnngen;
 namespace fs = std::filesystem;
 
-std::string fold_text(const Layer& l) { return fmt::format("fold {}/{}", l.fold.pe, l.fold.simd); }
+std::string fold_text(const Layer& l, bool was_auto) {
+    return fmt::format("fold {}{}/{}", was_auto ? "auto->" : "", l.fold.pe, l.fold.simd);
+}
 
 // "in 3x7x9 12b | conv1 17 k5 s2 p1 pad-1 keep3 spatial2 fold 17/15 | ..." — enough to rebuild the
 // network by hand from the line alone.
-std::string describe(const Network& net) {
+std::string describe(const Network& net, const std::vector<std::string>& auto_layers) {
     std::string text = fmt::format("in {}x{}x{} {}b{}{}", net.input.channels, net.input.height, net.input.width,
                                    net.input.bits,
                                    net.input.pixels_per_beat > 1 ? fmt::format(" {} px/beat", net.input.pixels_per_beat) : "",
@@ -74,7 +79,8 @@ std::string describe(const Network& net) {
             text += fmt::format(" reuse {}", l.reuse->weights ? "weights" : "inputs");
         }
         if (l.is_compute()) {
-            text += fmt::format("{} {}", l.activation == Activation::None ? " scores" : "", fold_text(l));
+            const bool was_auto = std::find(auto_layers.begin(), auto_layers.end(), l.name) != auto_layers.end();
+            text += fmt::format("{} {}", l.activation == Activation::None ? " scores" : "", fold_text(l, was_auto));
         }
     }
     return text;
@@ -94,8 +100,8 @@ struct Options {
 // A soak aimed at one technique, or at a combination of them on one layer, runs only the seeds whose
 // network has a layer with every named feature (--with early+keep+no-stride: an early-decision layer
 // with kernel pruning and stride 1).
-constexpr std::string_view kFeatures[] = {"early", "threshold", "pooling", "spatial", "keep",
-                                          "stride", "pool-stride", "dense", "share", "inverse", "reuse", "wide-input"};
+constexpr std::string_view kFeatures[] = {"early", "threshold", "pooling", "spatial", "keep", "stride", "pool-stride",
+                                          "dense", "share", "inverse", "reuse", "wide-input", "auto"};
 
 bool layer_has(const Network& net, size_t i, std::string_view feature) {
     if (feature.starts_with("no-")) {
@@ -116,6 +122,7 @@ bool layer_has(const Network& net, size_t i, std::string_view feature) {
     if (feature == "reuse") return l.reuse.has_value();
     // the first layer reads several pixels per s_axis beat
     if (feature == "wide-input") return i == 0 && net.input.pixels_per_beat > 1;
+    if (feature == "auto") return l.fold_auto;
     return false;
 }
 
@@ -148,6 +155,33 @@ struct Verdict {
     std::string what;
     std::string detail;
 };
+
+// The layers that say `fold: auto`.
+std::vector<std::string> auto_folded(const Network& net) {
+    std::vector<std::string> names;
+    for (const Layer& l : net.layers) {
+        if (l.fold_auto) {
+            names.push_back(l.name);
+        }
+    }
+    return names;
+}
+
+// Folds the `fold: auto` layers as every command does on loading (worst case, no images). The
+// drawn network met its target with the foldings it had, so a plan that misses it, or predicts an
+// interval above it, is a planner bug. Nothing to fold: no verdict.
+std::optional<Verdict> fold_automatically(Network& net) {
+    if (auto_folded(net).empty()) {
+        return std::nullopt;
+    }
+    const hw::FoldPlan plan = hw::plan_folding(net);
+    const std::string what = fmt::format("auto-folded to {} cycles for a target of {}", plan.interval,
+                                         plan.target_interval);
+    if (!plan.met() || plan.interval > plan.target_interval) {
+        return Verdict{false, "AUTO FOLD", fmt::format("{}: {}", what, fmt::join(plan.problems, "; "))};
+    }
+    return Verdict{true, "ok", what};
+}
 
 Verdict run_seed(uint64_t seed, const Network& net, const Options& opt) {
     DiagnosticBag bag;
@@ -259,10 +293,17 @@ int main(int argc, char** argv) {
     int not_run = 0;
     for (uint64_t seed = opt.first; seed < opt.first + opt.count; ++seed) {
         Verdict verdict;
-        const Network net = random_network(seed);
-        const std::string network = describe(net);
+        Network net = random_network(seed);
         if (!opt.features.empty() && !has_features(net, opt.features)) {
             ++not_run;
+            continue;
+        }
+        const std::vector<std::string> auto_layers = auto_folded(net);
+        const std::optional<Verdict> folding = fold_automatically(net);
+        const std::string network = describe(net, auto_layers) + (folding ? " | " + folding->detail : "");
+        if (folding && !folding->passed) {
+            ++failed;
+            fmt::print("seed {}: {}: {}\n", seed, folding->what, network);
             continue;
         }
         if (opt.list) {

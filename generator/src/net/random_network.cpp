@@ -1,5 +1,6 @@
 #include "bnngen/net/random_network.hpp"
 
+#include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/net/load.hpp"
 
 #include <fmt/format.h>
@@ -376,6 +377,28 @@ Network random_network(uint64_t seed) {
         const int64_t most = std::min<int64_t>(net.input.pixels(), InputSpec::kMaxBeatBits / net.input.pixel_bits());
         if (most >= 2) {
             net.input.pixels_per_beat = static_cast<int>(beat_dice.between(2, static_cast<int>(most)));
+        }
+    }
+    // `fold: auto` from a stream of its own (every seed's layers, foldings and weights as they were):
+    // in about a quarter of the networks some conv and dense layers say `fold: auto` (keeping the
+    // drawn folding, which a description with `fold: auto` would not give; unused until folded),
+    // with target.images_per_second at 1 to 3 times the drawn folding's interval, so that a folding
+    // meeting the target exists (the drawn one) and the chosen lanes stay about as small.
+    Dice auto_dice(seed * 0x94D049BB133111EBULL + 0x99);
+    if (auto_dice.chance(0.25)) {
+        bool any = false;
+        for (Layer& l : net.layers) {
+            if (l.is_compute() && auto_dice.chance(0.6)) {
+                l.fold_auto = true;
+                any = true;
+            }
+        }
+        if (any) {
+            const double slower = auto_dice.chance(0.5) ? 1.0 : 1.0 + auto_dice.between(1, 20) / 10.0;
+            // + 0.5: images per second back to an interval rounds down; this one rounds to the
+            // drawn interval or above.
+            const double interval = static_cast<double>(hw::predict_cycles(net).interval) * slower + 0.5;
+            net.target.images_per_second = net.target.clock_mhz * 1e6 / interval;
         }
     }
     if (!check_structure(net, bag) || !check_weight_values(net, bag) || bag.has_errors()) {

@@ -3,8 +3,9 @@
 // kernel 1..7, stride 1..3, any padding and pad_value, odd and prime channel counts, kernel pruning
 // with any keep; spatial pruning at any tolerance; early decision (threshold, pooling or both); max-pool of any kernel and stride; dense after
 // conv; one-layer networks and conv classifiers; threshold or integer-score last layer; every
-// folding that divides; with or without the AXI-Lite port) with random +-1 weights and thresholds
-// chosen so that outputs actually vary.
+// folding that divides, or `fold: auto` with an images-per-second target; with or without the
+// AXI-Lite port) with random +-1 weights and thresholds chosen so that outputs actually vary.
+// Layers with `fold: auto` are left for hw::plan_folding, as a loaded description's are.
 #pragma once
 
 #include "bnngen/net/network.hpp"
