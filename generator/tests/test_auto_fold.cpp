@@ -42,10 +42,22 @@ std::string read(const fs::path& path) {
 
 // A copy of a shipped description in a temporary folder, edited by `edit`, its weights named by
 // absolute path.
+// The folder of those copies, removed when the test program ends (it was left in /tmp each run).
+struct CopiesFolder {
+    fs::path path = fs::temp_directory_path() / fmt::format("bnngen-auto-fold-{}", ::getpid());
+    CopiesFolder() { fs::create_directories(path); }
+    ~CopiesFolder() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    CopiesFolder(const CopiesFolder&) = delete;
+    CopiesFolder& operator=(const CopiesFolder&) = delete;
+};
+
 fs::path edited_copy(const std::string& example, const std::string& name,
                      const std::function<std::string(std::string)>& edit) {
-    const fs::path dir = fs::temp_directory_path() / fmt::format("bnngen-auto-fold-{}", ::getpid());
-    fs::create_directories(dir);
+    static const CopiesFolder copies;
+    const fs::path& dir = copies.path;
     std::string text = read(kExamples / example / "network.yaml");
     text = std::regex_replace(text, std::regex("weights: weights.npz"),
                               "weights: " + (kExamples / example / "weights.npz").string());
