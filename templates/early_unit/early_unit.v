@@ -103,8 +103,7 @@ module early_unit #(
     localparam integer P2      = 1 << LP2;
     localparam integer CW      = $clog2(KEPT_TAPS + 2);          // holds 0 .. N+1
     localparam integer AW      = CW + 1;                         // arithmetic on counts
-    localparam integer PL      = (SIMD > 1) ? $clog2(SIMD) : 0;  // popcount tree levels
-    localparam integer PCW     = PL + 1;                         // popcount bits (its tree's root)
+    localparam integer PCW     = $clog2(SIMD + 1);               // popcount bits (0 .. SIMD)
     localparam integer J_W     = $clog2(GROUP + 1);              // 0 .. GROUP
     localparam integer Q_W     = (QUEUE > 1) ? $clog2(QUEUE) : 1;
     localparam integer QP_W    = $clog2(QUEUE + 1);              // 0 .. QUEUE
@@ -191,7 +190,7 @@ module early_unit #(
     assign in_ready = (filled != Q_FULL);
     assign issuing  = |lane_issue;
 
-    genvar gp, gl, gn;
+    genvar gp;
 
     // Spatial pruning's decision for each position of a group: at most TOLERANCE of its window's
     // taps differ from the background (no position is skipped without SPATIAL).
@@ -356,26 +355,11 @@ module early_unit #(
                 assign x[gm*G +: G] = windows_all[{at, {LP2{1'b0}}} +: G];
             end
 
-            // popcount of XNOR(w, x): a balanced adder tree (level l: ceil(SIMD / 2^l) nodes of
-            // l + 1 bits), so that a simulator evaluates word operations, not a SIMD-step loop
+            // popcount of XNOR(w, x): templates/popcount's compressor tree, as mvau's lanes (an
+            // adder tree of the bits took 1.45x its LUTs at 196 bits)
             wire [SIMD-1:0] agree = ~(weight ^ x);
-            for (gl = 0; gl <= PL; gl = gl + 1) begin : g_lv
-                localparam integer NODES = (SIMD + (1 << gl) - 1) >> gl;
-                for (gn = 0; gn < NODES; gn = gn + 1) begin : g_n
-                    wire [gl:0] v;
-                    if (gl == 0) begin : g_leaf
-                        assign v = agree[gn];
-                    end else begin : g_node
-                        localparam integer BELOW = (SIMD + (1 << (gl - 1)) - 1) >> (gl - 1);
-                        if (2 * gn + 1 < BELOW) begin : g_add
-                            assign v = {1'b0, g_lv[gl-1].g_n[2*gn].v} + {1'b0, g_lv[gl-1].g_n[2*gn+1].v};
-                        end else begin : g_pass
-                            assign v = {1'b0, g_lv[gl-1].g_n[2*gn].v};
-                        end
-                    end
-                end
-            end
-            wire [PCW-1:0] hits     = g_lv[PL].g_n[0].v;
+            wire [PCW-1:0]  hits;
+            popcount #(.N(SIMD), .OUT_WIDTH(PCW)) u_hits (.in(agree), .count(hits));
             wire [AW-1:0]  p_new    = acc + {{(AW-PCW){1'b0}}, hits};
             wire [AW-1:0]  consumed_new = consumed + SIMD_A;
             wire           fires    = (p_new >= {1'b0, thr});

@@ -637,7 +637,7 @@ fi
 # ------------------------------------------------------------------------------------------------
 if want early_unit; then
     echo "== early_unit"
-    S="$T/early_unit/early_unit.v"
+    S="$T/early_unit/early_unit.v $T/popcount/popcount.v"
     # memory images for the static checks (CHANNELS=3 KERNEL=3 POOL=2 OUT_CHANNELS=4 PE=2 SIMD=3,
     # KEPT_TAPS=27: 18 weight words of 6 bits, 2 threshold words of 2x5 bits; with select,
     # CHANNELS=4 keep 2 (KEPT_TAPS=18) SIMD=6 chunk 3: 6 weight words of 12 bits, 2 threshold words
@@ -662,7 +662,7 @@ if want early_unit; then
     # Random flow seed 20010: a dense layer of 8442 inputs; the backgrounds' default values were
     # replications, which Verilator refuses past 8192 bits (WIDTHCONCAT), so the build failed.
     if verilator --lint-only -Wall --top-module early_unit -GCHANNELS=8442 -GKERNEL=1 -GOUT_CHANNELS=47 -GPE=1 \
-         -GSIMD=126 -GKEPT_TAPS=8442 "$S" > "$B/static_early_unit/lint_wide.log" 2>&1; then
+         -GSIMD=126 -GKEPT_TAPS=8442 $S > "$B/static_early_unit/lint_wide.log" 2>&1; then
         ok "lint early_unit (8442 inputs, default backgrounds)"
     else
         bad "lint early_unit (8442 inputs, default backgrounds)" "$B/static_early_unit/lint_wide.log"

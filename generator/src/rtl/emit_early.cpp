@@ -152,6 +152,7 @@ Stream TopEmitter::emit_early(const Layer& layer, size_t index, const std::strin
         w_.line("wire unused_{}_positions = &{{1'b0, {}, {}}};", name, positions, skipped);
     }
     used_blocks.insert("early_unit");
+    used_blocks.insert("popcount");  // the lanes' XNOR-popcount
     counter_register(layer.name, "unit_cycles", name + "_unit_cycles", issuing);
     design_.counters.push_back(Counter{layer.name, "lane_steps", steps});
     if (layer.spatial) {
