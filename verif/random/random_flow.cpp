@@ -169,11 +169,8 @@ std::vector<std::string> auto_folded(const Network& net) {
 
 // Folds the `fold: auto` layers as every command does on loading (worst case, no images). The
 // drawn network met its target with the foldings it had, so a plan that misses it, or predicts an
-// interval above it, is a planner bug. Nothing to fold: no verdict.
-std::optional<Verdict> fold_automatically(Network& net) {
-    if (auto_folded(net).empty()) {
-        return std::nullopt;
-    }
+// interval above it, is a planner bug.
+Verdict fold_automatically(Network& net) {
     const hw::FoldPlan plan = hw::plan_folding(net);
     const std::string what = fmt::format("auto-folded to {} cycles for a target of {}", plan.interval,
                                          plan.target_interval);
@@ -299,7 +296,8 @@ int main(int argc, char** argv) {
             continue;
         }
         const std::vector<std::string> auto_layers = auto_folded(net);
-        const std::optional<Verdict> folding = fold_automatically(net);
+        const std::optional<Verdict> folding =
+            auto_layers.empty() ? std::nullopt : std::optional<Verdict>(fold_automatically(net));
         const std::string network = describe(net, auto_layers) + (folding ? " | " + folding->detail : "");
         if (folding && !folding->passed) {
             ++failed;
