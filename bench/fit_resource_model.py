@@ -268,6 +268,10 @@ FEATURES = [
     ("share_sel", "share_unit: the lanes' (engines+1)-way 4-bit selections pe*csimd*(engines+1)"),
     ("reuse_win", "reuse_unit: window bits (previous window, change detection, chunk multiplexer)"),
     ("reuse_lane", "reuse_unit: lanes pe*simd (2a - b)"),
+    ("still_copy", "the unit's input copy loaded once, read through the slice multiplexer: taps*bits"),
+    ("out_reg", "the unit's output register instead of its FIFO (mvau OUT_HOLD): output bits"),
+    ("pool_stream", "maxpool_stream: channels (one LUT3 each)"),
+    ("pool_ram", "maxpool_stream: LUTRAM of the partial results, out_width words x channels"),
 ]
 FEATURE_NAMES = [f for f, _ in FEATURES]
 
@@ -307,7 +311,8 @@ def mvau_features(p, f, bram, design):
     else:
         f["lane_bin"] += pe * simd
     f["acc"] += pe * (clog2(taps + 1) + ew + 1)
-    f["out"] += outs * (1 if p["THRESHOLD_MODE"] == 1 else p["SCORE_WIDTH"])
+    out_hold = nf > 1 and sf > 1 and (nf - 1) * sf >= 8  # templates/mvau OUT_HOLD
+    f["out_reg" if out_hold else "out"] += outs * (1 if p["THRESHOLD_MODE"] == 1 else p["SCORE_WIDTH"])
     columns = varying_columns(design, p)
     if p.get("WEIGHT_RAM", 0) == 1:
         bram.append((fold, columns))
@@ -317,11 +322,12 @@ def mvau_features(p, f, bram, design):
         f["prom"] += rom_lut_cost(nf, pe * p["PARAM_WIDTH"])
     span = p.get("SELECT_SPAN", 1) if sel else 1
     smux = sel and span > 1
-    held = not smux and p.get("HOLD_INPUT", 0) == 1
-    if held:
-        f["held_mux"] += simd * ew * (sf - 1)
+    if smux:
+        f["copy"] += taps * ew  # rotates by simd elements a step
     else:
-        f["copy"] += taps * ew
+        f["held_mux"] += simd * ew * (sf - 1)
+        if p.get("HOLD_INPUT", 0) != 1:
+            f["still_copy"] += taps * ew
     if smux:
         xpe = 1 if p.get("SELECT_SHARED", 0) == 1 else pe
         slots = simd // p["SELECT_CHUNK"]
@@ -355,6 +361,9 @@ def layer_features(instances, design):
                 f["fifo_ram"] += lutram(mem, w)
         elif module == "stream_collect":
             f["collect"] += p["WIDTH"] * p["COUNT"]
+        elif module == "maxpool_stream":
+            f["pool_stream"] += p["CHANNELS"]
+            f["pool_ram"] += lutram(p["IN_WIDTH"] // p["KERNEL"], p["CHANNELS"])
         elif module == "maxpool_or":
             f["pool"] += p["CHANNELS"] * max(1, ceil_div(p["TAPS"] - 1, 5))
         elif module == "mvau":

@@ -53,8 +53,9 @@ TEST_CASE("a layer with pooling pruning becomes an early unit over super-windows
     const std::string& top = design.files.at(design.top + ".v");
     CHECK(top.find("early_unit #(") != std::string::npos);
     CHECK(top.find("conv2_mvau") == std::string::npos);
-    CHECK(top.find("pool2_or") == std::string::npos);  // pool1 still is one
-    CHECK(top.find("pool1_or") != std::string::npos);
+    CHECK(top.find("pool2_stream") == std::string::npos);  // pool1 still is a block
+    CHECK(top.find("pool2_or") == std::string::npos);
+    CHECK(top.find("pool1_stream") != std::string::npos);
     // conv2's window block scans 4x4 super-windows at stride 2: one per pool2 output
     const size_t window = top.find("conv2_sliding_window (");
     REQUIRE(window != std::string::npos);
@@ -134,7 +135,7 @@ TEST_CASE("an unpruned early layer's weights are stored kernel-major, a dense on
     const auto design = rtl::generate_design(net, {});
     const auto weights = lines_of(design.files.at("conv2_weights.hex"));
     const std::string& top = design.files.at(design.top + ".v");
-    CHECK(top.find("pool2_or") != std::string::npos);  // threshold pruning alone leaves the max-pool
+    CHECK(top.find("pool2_stream") != std::string::npos);  // threshold pruning alone leaves the max-pool
     CHECK(top.find(".USE_SELECT(") == std::string::npos);
     const int channels = conv2.in.channels;
     for (int o : {0, 5, 31}) {

@@ -155,6 +155,31 @@ TEST_CASE("weights go to block RAM where each tile saves at least 64 LUTs") {
     CHECK_FALSE(bnngen::hw::weights_in_block_ram(64, 63));
 }
 
+TEST_CASE("a max-pool whose windows do not overlap streams, an overlapping one forms windows") {
+    // fmnist_conv: 2x2 pools at stride 2; odd_5x5: a 3x3 pool at stride 2 (windows share a row)
+    const Network tiled = load_e2e("fmnist_conv");
+    const auto a = rtl::generate_design(tiled, {});
+    const std::string& top_a = a.files.at(a.top + ".v");
+    for (const char* pool : {"pool1", "pool2"}) {
+        CAPTURE(pool);
+        CHECK(top_a.find(fmt::format("maxpool_stream #(\n        .CHANNELS(")) != std::string::npos);
+        CHECK(top_a.find(fmt::format(") {}_stream (", pool)) != std::string::npos);
+        CHECK(top_a.find(fmt::format("{}_sliding_window", pool)) == std::string::npos);
+        CHECK(top_a.find(fmt::format("{}_or", pool)) == std::string::npos);
+    }
+    CHECK(a.files.count("maxpool_stream.v") == 1);
+    CHECK(a.files.count("maxpool_or.v") == 0);
+
+    const Network overlapping = load_e2e("odd_5x5");
+    const auto b = rtl::generate_design(overlapping, {});
+    const std::string& top_b = b.files.at(b.top + ".v");
+    CHECK(top_b.find(") pool1_sliding_window (") != std::string::npos);
+    CHECK(top_b.find(") pool1_or (") != std::string::npos);
+    CHECK(top_b.find("maxpool_stream") == std::string::npos);
+    CHECK(b.files.count("maxpool_or.v") == 1);
+    CHECK(b.files.count("maxpool_stream.v") == 0);
+}
+
 TEST_CASE("a unit reads its input in place only where the missing copy costs the network no cycles") {
     using bnngen::hw::hold_penalty;
     Layer conv;

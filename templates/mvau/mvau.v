@@ -130,6 +130,13 @@ module mvau #(
     localparam integer SC_W      = (SUM_W > SCORE_WIDTH) ? SUM_W : SCORE_WIDTH;  // score arithmetic
     localparam integer LAT       = 5;                          // accept -> credit returned, minus FOLD
     localparam integer OUT_DEPTH = 1 + (LAT + FOLD - 1) / FOLD; // output FIFO beats for full rate
+    // OUT_HOLD: one output register instead of the FIFO when the last neuron fold starts at least
+    // 8 steps into a vector (longer than the pipeline): that fold's first step waits until the
+    // register is empty, so the result always finds it free, and the previous vector's result
+    // has long left the pipeline by then. A FIFO of two wide beats costs a 2:1 multiplexer per
+    // output bit (BNN-PYNQ CNV's fc6: 514 of its 750 LUTs); the register costs none.
+    localparam integer OUT_HOLD  = (NF > 1 && SF > 1 && (NF - 1) * SF >= 8) ? 1 : 0;
+    localparam integer GATE_I    = (NF - 1) * SF;              // first step of the last neuron fold
     localparam integer STEP_W    = (FOLD > 1) ? $clog2(FOLD) : 1;
     localparam integer SF_W      = (SF > 1) ? $clog2(SF) : 1;
     localparam integer NF_W      = (NF > 1) ? $clog2(NF) : 1;
@@ -141,6 +148,7 @@ module mvau #(
     localparam [SF_W-1:0]   SF_LAST   = SF_LAST_I[SF_W-1:0];
     localparam [NF_W-1:0]   NF_LAST   = NF_LAST_I[NF_W-1:0];
     localparam [CRED_W-1:0] CRED_MAX  = OUT_DEPTH[CRED_W-1:0];
+    localparam [STEP_W-1:0] GATE_STEP = GATE_I[STEP_W-1:0];
     localparam [ACC_W-1:0]  TAPS_A    = TAPS[ACC_W-1:0];       // fits: ACC_W > log2(TAPS+1)
 
     initial begin
@@ -288,7 +296,9 @@ module mvau #(
     wire step_last = (step == STEP_LAST);
     wire sf_last   = (sf == SF_LAST);
     wire nf_last   = (nf == NF_LAST);
-    wire credit    = (pending != CRED_MAX);
+    wire credit    = (OUT_HOLD != 0) || (pending != CRED_MAX);
+    // OUT_HOLD: the last neuron fold does not start while the output register is full
+    wire gate_closed = (OUT_HOLD != 0) && (step == GATE_STEP) && out_valid;
     wire issue;                    // a fold step is issued this cycle
     assign issuing = issue;
     wire accept    = in_valid && in_ready;
@@ -389,39 +399,50 @@ module mvau #(
         end
     endgenerate
 
+    // The fold slices: HOLD_INPUT reads them from the held in_data, the plain ibuf (no kernel-select
+    // offsets) from its copy; both through an SF-way multiplexer. The copy is loaded once per vector
+    // and never moves: a rotating register costs a 2:1 multiplexer (a LUT) on every bit, the
+    // multiplexer about a quarter of a LUT per bit (BNN-PYNQ CNV's fc6, 256 bits in 64 slices of 4).
+    wire [IN_BITS-1:0] slice_src;
+    localparam integer XW = SIMD * EW;
+    generate
+        if (HELD != 0 || SMUX == 0) begin : g_slice_select
+            if (SF > 1 && SF <= 1024 && (XW & (XW - 1)) != 0) begin : g_slice
+                // a tree of 2:1 multiplexers, level l on bit l-1 of sf (src[sf * XW +: XW] made
+                // Yosys build a barrel shifter over the whole vector: fmnist_cnv's fc1, 16 slices
+                // of 196 bits, 27 146 LUTs instead of 16 k; a power-of-two slice keeps the
+                // part-select, a shift by whole slices: BNN-PYNQ CNV's conv5, 72 slices of 32 bits,
+                // measured 1 740 LUTs that way, 1 731 as a tree)
+                slice_mux #(.WIDTH(XW), .COUNT(SF), .SEL_WIDTH(SF_W)) u_slice (
+                    .in_data(slice_src[SF*XW-1:0]),
+                    .sel    (sf),
+                    .out    (x_next)
+                );
+            end else if (SF > 1) begin : g_slice_shift  // power-of-two slices, or too many for a loop
+                assign x_next = slice_src[sf * XW +: XW];
+            end else begin : g_whole
+                assign x_next = slice_src[XW-1:0];
+            end
+            if (IN_BITS > SF*XW) begin : g_rest  // kernel selection: elements past the kept ones
+                wire unused_rest = &{1'b0, slice_src[IN_BITS-1:SF*XW]};
+            end
+        end
+    endgenerate
+
     generate
         if (HELD != 0) begin : g_held
             // A vector's first step is issued when it is offered and a result place is free
             // (credit); every later step while it stays offered; it is accepted at its last step.
             // in_ready depends on registers only (FOLD = 1: the credit; else the last step).
-            assign issue    = in_valid && (step != {STEP_W{1'b0}} || credit);
-            assign in_ready = step_last && (step != {STEP_W{1'b0}} || credit);
-            if (SF > 1 && SF <= 1024 && ((SIMD*EW) & (SIMD*EW - 1)) != 0) begin : g_slice
-                // an SF-way multiplexer: a tree of 2:1 multiplexers, level l on bit l-1 of sf
-                // (in_km[sf * SIMD*EW +: SIMD*EW] made Yosys build a barrel shifter over the whole
-                // vector: fmnist_cnv's fc1, 16 slices of 196 bits, 27 146 LUTs instead of 16 k;
-                // a power-of-two slice keeps the part-select, a shift by whole slices: BNN-PYNQ
-                // CNV's conv5, 72 slices of 32 bits, measured 1 740 LUTs that way, 1 731 as a tree)
-                localparam integer XW = SIMD * EW;
-                slice_mux #(.WIDTH(XW), .COUNT(SF), .SEL_WIDTH(SF_W)) u_slice (
-                    .in_data(in_km[SF*XW-1:0]),
-                    .sel    (sf),
-                    .out    (x_next)
-                );
-                if (IN_BITS > SF*XW) begin : g_rest  // kernel selection: elements past the kept ones
-                    wire unused_rest = &{1'b0, in_km[IN_BITS-1:SF*XW]};
-                end
-            end else if (SF > 1) begin : g_slice_shift  // power-of-two slices, or too many for a loop
-                assign x_next = in_km[sf * (SIMD*EW) +: SIMD*EW];
-            end else begin : g_whole
-                assign x_next = in_km;
-            end
+            assign issue     = in_valid && (step != {STEP_W{1'b0}} || credit) && !gate_closed;
+            assign in_ready  = step_last && (step != {STEP_W{1'b0}} || credit);
+            assign slice_src = in_km;
         end else begin : g_ibuf
             reg               busy;     // a vector is in ibuf and its fold steps are being issued
             reg               ready_r;
-            reg [IN_BITS-1:0] ibuf;     // rotates right by SIMD elements per step: slice sf at the bottom
+            reg [IN_BITS-1:0] ibuf;
             wire              busy_next = accept || (busy && !step_last);
-            assign issue = busy;
+            assign issue = busy && !gate_closed;
             wire unused_credit = credit;  // ready_r below computes it a cycle ahead instead
             // in_ready = credit && (!busy || step_last) as a register computed from the next values
             // of pending, busy and step: every bit of ibuf is loaded on `accept`, and with a
@@ -433,41 +454,47 @@ module mvau #(
                     ready_r <= 1'b1;
                 end else begin
                     busy    <= busy_next;
-                    ready_r <= (pending_next != CRED_MAX) && (!busy_next || step_next == STEP_LAST);
+                    ready_r <= (OUT_HOLD != 0 || pending_next != CRED_MAX) &&
+                               (!busy_next || step_next == STEP_LAST);
                 end
             end
 
-            // ibuf rotates right by SIMD elements per step and, at the last step of a neuron fold,
-            // by ROT2 = TAPS - (SF-1)*SIMD elements instead, so that it is back in order (rotated
-            // by TAPS) for the next neuron fold. ROT2 = SIMD unless select mode skips elements
-            // (KEPT_TAPS < TAPS); it does not matter at a vector's last step (the next vector is
-            // loaded), so with NF = 1 the second rotation is not needed; SF = 1: no rotation.
-            if (SF > 1 && NF > 1 && ROT2 != SIMD) begin : g_rot2
-                always @(posedge clk) begin
-                    if (accept) ibuf <= in_km;
-                    else if (busy && sf_last) ibuf <= {ibuf[ROT2*EW-1:0], ibuf[IN_BITS-1:ROT2*EW]};
-                    else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
-                end
-            end else if (SF > 1) begin : g_rot
-                always @(posedge clk) begin
-                    if (accept) ibuf <= in_km;
-                    else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
-                end
-            end else begin : g_norot
+            if (SMUX == 0) begin : g_still
+                // loaded once per vector; the slice multiplexer above reads fold slice sf
                 always @(posedge clk) begin
                     if (accept) ibuf <= in_km;
                 end
-            end
-
-            // kernel-select mode: at step (nf, sf) slot s (< M) of PE p takes internal chunk
-            // sf*M + s + d (d = offset of (p, s) in smem word nf*SF + sf) as compact chunk sf*M + s.
-            // ibuf, rotated by sf*SIMD = sf*M chunks, has that chunk at position s + d: each slot is
-            // a SPAN-way mux over the fixed chunks s .. s+SPAN-1 of ibuf. The offsets are read one
-            // cycle ahead (address step_nx) so that they are registered together with their step.
-            // Without offsets the slice is the bottom of ibuf.
-            if (SMUX == 0) begin : g_nosel
-                assign x_next = ibuf[SIMD*EW-1:0];
+                assign slice_src = ibuf;
             end else begin : g_sel
+                // kernel-select mode with offsets: ibuf rotates right by SIMD elements per step and,
+                // at the last step of a neuron fold, by ROT2 = TAPS - (SF-1)*SIMD elements instead,
+                // so that it is back in order (rotated by TAPS) for the next neuron fold (ROT2 =
+                // SIMD when KEPT_TAPS = TAPS; at a vector's last step the next vector is loaded, so
+                // with NF = 1 the second rotation is not needed; SF = 1: no rotation). At step
+                // (nf, sf) slot s (< M) of PE p takes internal chunk sf*M + s + d (d = offset of
+                // (p, s) in smem word nf*SF + sf) as compact chunk sf*M + s. ibuf, rotated by
+                // sf*SIMD = sf*M chunks, has that chunk at position s + d: each slot is a SPAN-way
+                // mux over the fixed chunks s .. s+SPAN-1 of ibuf. The offsets are read one cycle
+                // ahead (address step_nx) so that they are registered together with their step.
+                assign slice_src = ibuf;  // not read: the slot multiplexers below read ibuf
+                wire unused_slice_src = &{1'b0, slice_src, 1'b0};
+                if (SF > 1 && NF > 1 && ROT2 != SIMD) begin : g_rot2
+                    always @(posedge clk) begin
+                        if (accept) ibuf <= in_km;
+                        else if (busy && sf_last) ibuf <= {ibuf[ROT2*EW-1:0], ibuf[IN_BITS-1:ROT2*EW]};
+                        else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
+                    end
+                end else if (SF > 1) begin : g_rot
+                    always @(posedge clk) begin
+                        if (accept) ibuf <= in_km;
+                        else if (busy) ibuf <= {ibuf[SIMD*EW-1:0], ibuf[IN_BITS-1:SIMD*EW]};
+                    end
+                end else begin : g_norot
+                    always @(posedge clk) begin
+                        if (accept) ibuf <= in_km;
+                    end
+                end
+
                 reg [SMW-1:0] smem [0:FOLD-1];
                 reg [SMW-1:0] s0_d;                       // offsets of the step being issued
                 // the value step takes at this edge (step is 0 whenever !busy): the read address
@@ -670,24 +697,41 @@ module mvau #(
         end
     endgenerate
 
-    wire                     unused_fifo_in_ready;   // always 1 when pushing: credit guarantees room
-    wire [$clog2(OUT_DEPTH+1)-1:0] unused_fifo_count;
-    wire unused_ok = &{1'b0, unused_fifo_in_ready, unused_fifo_count, 1'b0};
+    generate
+        if (OUT_HOLD != 0) begin : g_out_reg
+            reg                out_valid_r;
+            reg [OUT_BITS-1:0] out_data_r;
+            always @(posedge clk) begin
+                if (!rst_n) out_valid_r <= 1'b0;
+                else if (fifo_push) out_valid_r <= 1'b1;  // empty: gate_closed saw to it
+                else if (out_pop) out_valid_r <= 1'b0;
+            end
+            always @(posedge clk) begin
+                if (fifo_push) out_data_r <= fifo_data;
+            end
+            assign out_valid = out_valid_r;
+            assign out_data  = out_data_r;
+        end else begin : g_out_fifo
+            wire                     unused_fifo_in_ready;   // always 1 when pushing: credit guarantees room
+            wire [$clog2(OUT_DEPTH+1)-1:0] unused_fifo_count;
+            wire unused_ok = &{1'b0, unused_fifo_in_ready, unused_fifo_count, 1'b0};
 
-    stream_fifo #(
-        .WIDTH (OUT_BITS),
-        .DEPTH (OUT_DEPTH)
-    ) u_out_fifo (
-        .clk       (clk),
-        .rst_n     (rst_n),
-        .in_valid  (fifo_push),
-        .in_ready  (unused_fifo_in_ready),
-        .in_data   (fifo_data),
-        .out_valid (out_valid),
-        .out_ready (out_ready),
-        .out_data  (out_data),
-        .count     (unused_fifo_count)
-    );
+            stream_fifo #(
+                .WIDTH (OUT_BITS),
+                .DEPTH (OUT_DEPTH)
+            ) u_out_fifo (
+                .clk       (clk),
+                .rst_n     (rst_n),
+                .in_valid  (fifo_push),
+                .in_ready  (unused_fifo_in_ready),
+                .in_data   (fifo_data),
+                .out_valid (out_valid),
+                .out_ready (out_ready),
+                .out_data  (out_data),
+                .count     (unused_fifo_count)
+            );
+        end
+    endgenerate
 
 endmodule
 

@@ -5,8 +5,11 @@
 //
 // Structure: a show-ahead output register (the head beat) plus a memory of DEPTH-1 beats read
 // into the output register (Vivado: distributed RAM, as a bypass mux sits before the register).
-// A beat entering an empty FIFO goes straight to the output register, so the latency from in to
-// out is one cycle.
+// LATENCY = 1: a beat entering an empty FIFO goes straight to the output register (a 2:1
+// multiplexer, one LUT, per bit in front of it), so the latency from in to out is one cycle.
+// LATENCY = 2 (DEPTH >= 3): every beat goes through the memory, the output register loads only
+// from it: no multiplexer (BNN-PYNQ CNV's layer FIFOs, 64 to 256 bits wide), one cycle more latency,
+// the same throughput.
 //
 // Timing: out_valid, out_data, in_ready and count are registers. Nothing on one side depends
 // combinationally on the other side. in_ready = (count < DEPTH): a full FIFO does not accept in the
@@ -19,7 +22,8 @@
 
 module stream_fifo #(
     parameter integer WIDTH = 8,  // bits per beat (>= 1)
-    parameter integer DEPTH = 2   // beats held, output register included (>= 2)
+    parameter integer DEPTH = 2,  // beats held, output register included (>= 2)
+    parameter integer LATENCY = 1 // in -> out cycles: 1 (bypass into the output register) or 2 (>= 3 deep)
 ) (
     input  wire                          clk,
     input  wire                          rst_n,      // synchronous, active low
@@ -49,6 +53,10 @@ module stream_fifo #(
             $display("ERROR: stream_fifo: DEPTH (%0d) must be >= 2", DEPTH);
             $finish;
         end
+        if (LATENCY != 1 && !(LATENCY == 2 && DEPTH >= 3)) begin
+            $display("ERROR: stream_fifo: LATENCY (%0d) must be 1, or 2 with DEPTH (%0d) >= 3", LATENCY, DEPTH);
+            $finish;
+        end
     end
 
     // Elaboration-time checks (Verilog-2005 has no elaboration-time $error): an illegal
@@ -62,6 +70,11 @@ module stream_fifo #(
         if (DEPTH < 2) begin : g_param_error_1
             ERROR_stream_fifo_DEPTH_must_be_at_least_2 u_error ();
         end
+        // two beats in flight through the memory and the output register, and in_ready a register:
+        // LATENCY 2 keeps one beat per cycle only with a third place
+        if (LATENCY != 1 && !(LATENCY == 2 && DEPTH >= 3)) begin : g_param_error_2
+            ERROR_stream_fifo_LATENCY_must_be_1_or_2_with_DEPTH_at_least_3 u_error ();
+        end
     endgenerate
 
     reg [WIDTH-1:0]   mem [0:MEM_DEPTH-1];
@@ -74,7 +87,7 @@ module stream_fifo #(
     wire head_free = !out_valid || pop;               // output register takes a beat this cycle
     wire mem_nz    = (mem_count != {MCNT_W{1'b0}});
     wire load_mem  = head_free && mem_nz;             // head <- mem[rd_ptr]
-    wire bypass    = head_free && !mem_nz && push;    // head <- in_data
+    wire bypass    = (LATENCY == 1) && head_free && !mem_nz && push;  // head <- in_data
     wire mem_wr    = push && !bypass;                 // mem[wr_ptr] <- in_data
 
     wire [PTR_W-1:0] wr_ptr_inc = (wr_ptr == PTR_LAST) ? {PTR_W{1'b0}} : wr_ptr + 1'b1;
@@ -104,7 +117,7 @@ module stream_fifo #(
             if (load_mem) rd_ptr <= rd_ptr_inc;
             if (mem_wr && !load_mem) mem_count <= mem_count + 1'b1;
             else if (!mem_wr && load_mem) mem_count <= mem_count - 1'b1;
-            if (head_free) out_valid <= mem_nz || push;
+            if (head_free) out_valid <= mem_nz || (LATENCY == 1 && push);
             count    <= count_next;
             in_ready <= (count_next != CNT_FULL);
         end

@@ -174,8 +174,12 @@ if want stream_fifo; then
     echo "== stream_fifo"
     S="$T/stream_fifo/stream_fifo.v"
     static_checks stream_fifo stream_fifo "$S" "chparam -set WIDTH 8 -set DEPTH 5 stream_fifo;" WIDTH=8 DEPTH=5
+    static_checks stream_fifo_l2 stream_fifo "$S" "chparam -set WIDTH 8 -set DEPTH 5 -set LATENCY 2 stream_fifo;" \
+        WIDTH=8 DEPTH=5 LATENCY=2
     rejects stream_fifo stream_fifo "$S" ERROR_stream_fifo_DEPTH_must_be_at_least_2 DEPTH=1
-    for cfg in "WIDTH=8 DEPTH=2" "WIDTH=70 DEPTH=3" "WIDTH=1 DEPTH=16"; do
+    rejects stream_fifo stream_fifo "$S" ERROR_stream_fifo_LATENCY_must_be_1_or_2_with_DEPTH_at_least_3 DEPTH=2 LATENCY=2
+    for cfg in "WIDTH=8 DEPTH=2 LATENCY=1" "WIDTH=70 DEPTH=3 LATENCY=1" "WIDTH=1 DEPTH=16 LATENCY=1" \
+               "WIDTH=70 DEPTH=3 LATENCY=2" "WIDTH=5 DEPTH=4 LATENCY=2" "WIDTH=1 DEPTH=16 LATENCY=2"; do
         name="stream_fifo_$(echo "$cfg" | tr ' =' '_-')"
         # shellcheck disable=SC2086
         build "$name" stream_fifo "$S $V/stream_fifo/tb_stream_fifo.cpp" $cfg || continue
@@ -240,6 +244,37 @@ if want sliding_window; then
 2 9 8 7 1 3 pattern
 40 3 4 3 3 2 pattern
 8 28 28 3 1 1 pattern
+CFG
+fi
+
+# ------------------------------------------------------------------------------------------------
+if want maxpool_stream; then
+    echo "== maxpool_stream"
+    S="$T/maxpool_stream/maxpool_stream.v"
+    static_checks maxpool_stream maxpool_stream "$S" \
+        "chparam -set CHANNELS 16 -set IN_HEIGHT 7 -set IN_WIDTH 9 -set KERNEL 2 maxpool_stream;" \
+        CHANNELS=16 IN_HEIGHT=7 IN_WIDTH=9 KERNEL=2
+    rejects maxpool_stream maxpool_stream "$S" ERROR_maxpool_stream_CHANNELS_KERNEL_at_least_1_image_at_least_KERNEL \
+        IN_WIDTH=3 KERNEL=4
+    # C H W K: BNN-PYNQ CNV's pool1 shape; odd sizes (dropped rows and columns); 3x3; one window per
+    # image; K = 1 (every pixel its own window)
+    while read -r cfg; do
+        set -- $cfg
+        name="maxpool_stream_c$1_h$2_w$3_k$4"
+        build "$name" maxpool_stream "$S $V/maxpool_stream/tb_maxpool_stream.cpp" \
+            CHANNELS=$1 IN_HEIGHT=$2 IN_WIDTH=$3 KERNEL=$4 || continue
+        seed=1
+        for st in "${STALLS[@]}"; do
+            # shellcheck disable=SC2086
+            run "$name" C=$1 H=$2 W=$3 K=$4 images=6 $st seed=$seed
+            seed=$((seed + 1))
+        done
+    done <<'CFG'
+64 28 28 2
+5 7 9 2
+3 11 10 3
+9 3 3 3
+4 5 6 1
 CFG
 fi
 

@@ -4,6 +4,7 @@
 #include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/hw/input_hold.hpp"
 #include "bnngen/hw/memory_placement.hpp"
+#include "bnngen/hw/pool_block.hpp"
 #include "bnngen/hw/result_sharing.hpp"
 #include "bnngen/hw/similarity_reuse.hpp"
 
@@ -46,6 +47,10 @@ enum Feature : size_t {
     kShareSelect, // share_unit: the lanes' (engines+1)-way selections, pe*csimd*(engines+1)
     kReuseWindow, // reuse_unit: window bits (previous window, change detection, chunk multiplexer)
     kReuseLane,   // reuse_unit: lanes pe*simd (2a - b)
+    kStillCopy,   // the unit's input copy loaded once and read through the slice multiplexer: taps*bits
+    kOutputReg,   // the unit's output register instead of its FIFO (mvau OUT_HOLD): output bits
+    kPoolStream,  // maxpool_stream: channels (one LUT3 each)
+    kPoolRam,     // maxpool_stream: LUTRAM of the partial results, out_width words x channels
     kFeatureCount
 };
 
@@ -74,14 +79,14 @@ constexpr Coefficients kFitted{
       0.639748,   0.72546,   1.18363,   1.03914,    2.6663,  // lane_int_const acc out wrom prom
        1.69842,  0.447145,  0.658123,         0,   4.57853,  // copy held_mux sel_mux skip skip_q
       0.455649,   12.0367,   3.91685,         0,   1.73356,  // early_port early_lane share_eng share_sel reuse_win
-       4.13604},  // reuse_lane
+       4.13604,         0,         0,       1.2,         1},  // reuse_lane still_copy out_reg pool_stream pool_ram
     // FF
     {  67.0187,   2.16548,         0,         0,   1.12944,  // layer window linebuf fifo fifo_ram
        0.91659,         0, 0.0760065,  0.091436,  0.132349,  // collect pool lane_bin lane_const lane_int
       0.269066,  0.715505,   2.43739,  0.452886,   1.19609,  // lane_int_const acc out wrom prom
        1.15557,  0.149241,  0.159065,  0.119104,    1.9324,  // copy held_mux sel_mux skip skip_q
       0.248858,  0.749808,         0,         0,  0.721044,  // early_port early_lane share_eng share_sel reuse_win
-       1.79211},  // reuse_lane
+       1.79211,         1,         1,       0.2,         0},  // reuse_lane still_copy out_reg pool_stream pool_ram
     375.344, 22.5831, 535.407, 13.2269};
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -319,7 +324,10 @@ void add_mvau(const Network& net, size_t index, const CycleModel& model, Feature
         f[kLaneBinary] += static_cast<double>(pe * simd);
     }
     f[kAccumulator] += static_cast<double>(pe * (clog2(taps + 1) + ew + 1));
-    f[kOutput] += static_cast<double>(int64_t{l.outputs} * (l.activation == Activation::None ? widths.score_width : 1));
+    // templates/mvau OUT_HOLD: one output register instead of a FIFO of two beats
+    const bool out_hold = nf > 1 && sf > 1 && (nf - 1) * sf >= 8;
+    f[out_hold ? kOutputReg : kOutput] +=
+        static_cast<double>(int64_t{l.outputs} * (l.activation == Activation::None ? widths.score_width : 1));
     // The generator places the ROM by its full width; Yosys builds only its varying columns. A
     // memory of one word is constants to Yosys.
     const int64_t columns = fold > 1 ? varying_columns(l, select, work) : 0;
@@ -338,10 +346,13 @@ void add_mvau(const Network& net, size_t index, const CycleModel& model, Feature
         sel = kernel_select(l);
     }
     const bool offsets = select && sel.span > 1;
-    if (!offsets && holds_input(net, index, model)) {
-        f[kHeldMux] += static_cast<double>(simd * ew * (sf - 1));
+    if (offsets) {
+        f[kCopy] += static_cast<double>(taps * ew);  // rotates by simd elements a step
     } else {
-        f[kCopy] += static_cast<double>(taps * ew);
+        f[kHeldMux] += static_cast<double>(simd * ew * (sf - 1));
+        if (!holds_input(net, index, model)) {
+            f[kStillCopy] += static_cast<double>(taps * ew);
+        }
     }
     if (offsets) {
         const int64_t xpe = sel.shared ? 1 : pe;
@@ -428,9 +439,14 @@ Features layer_features(const Network& net, size_t index, const CycleModel& mode
             return f;  // pooled inside the early-decision unit before it: no blocks of its own
         }
         f[kLayer] = 1;
-        add_window(f, l.kernel, l.in.channels, l.in.width);
-        const int64_t taps = int64_t{l.kernel} * l.kernel;
-        f[kPool] += static_cast<double>(int64_t{l.in.channels} * std::max<int64_t>(1, ceil_div(taps - 1, 5)));
+        if (pool_streams(l)) {
+            f[kPoolStream] += static_cast<double>(l.in.channels);
+            f[kPoolRam] += lutram(l.out.width, l.in.channels);
+        } else {
+            add_window(f, l.kernel, l.in.channels, l.in.width);
+            const int64_t taps = int64_t{l.kernel} * l.kernel;
+            f[kPool] += static_cast<double>(int64_t{l.in.channels} * std::max<int64_t>(1, ceil_div(taps - 1, 5)));
+        }
         add_fifo(f, l.in.channels, output_fifo_depth(net, index, model));
         return f;
     }

@@ -11,6 +11,7 @@
 #include "bnngen/hw/cycle_model.hpp"
 #include "bnngen/hw/input_hold.hpp"
 #include "bnngen/hw/memory_placement.hpp"
+#include "bnngen/hw/pool_block.hpp"
 #include "bnngen/rtl/embedded_files.hpp"
 #include "bnngen/rtl/register_map.hpp"
 #include "memory_images.hpp"
@@ -43,7 +44,13 @@ int fifo_count_width(int depth) {
 void fifo(VerilogWriter& w, const std::string& name, int depth, const Stream& in, const Stream& out) {
     // The occupancy is only for waveforms: its wire name marks it unused for lint.
     w.line("wire [{}:0] unused_{}_count;", fifo_count_width(depth) - 1, name);
-    instance_head(w, "stream_fifo", {fmt::format(".WIDTH({})", in.width), fmt::format(".DEPTH({})", depth)}, name);
+    // From three beats on, every beat goes through the FIFO's memory (LATENCY 2): no bypass
+    // multiplexer in front of its output register, one LUT per bit less, one cycle more latency.
+    std::vector<std::string> params{fmt::format(".WIDTH({})", in.width), fmt::format(".DEPTH({})", depth)};
+    if (depth >= 3) {
+        params.push_back(".LATENCY(2)");
+    }
+    instance_head(w, "stream_fifo", params, name);
     connect(w, "in", in, false);
     connect(w, "out", out, false);
     w.line(".count(unused_{}_count)", name);
@@ -195,9 +202,10 @@ Stream TopEmitter::emit_layer(const Layer& layer, size_t index, const Stream& in
     case LayerKind::Dense: result = emit_dense(layer, index, name, in); break;
     }
     Stream out{name + "_out", result.width};
-    // A plain mvau ends in its own output FIFO of at least two beats; a layer FIFO of two more
-    // one-pixel beats behind it would only copy them (BNN-PYNQ CNV's fc6 / fc7: 1024 flip-flops and
-    // 512 LUTs each).
+    // A plain mvau ends in its own output FIFO of at least two beats, or in one output register
+    // whose last neuron fold waits for it to empty (OUT_HOLD); a layer FIFO of two more one-pixel
+    // beats behind it would only copy them (BNN-PYNQ CNV's fc6 / fc7: 1024 flip-flops and 512 LUTs
+    // each).
     const bool plain_unit = layer.kind != LayerKind::MaxPool && !layer.spatial && !layer.early && !layer.share &&
                             !layer.reuse;
     const int depth = hw::output_fifo_depth(net_, index, cycles_);
@@ -275,8 +283,22 @@ Stream TopEmitter::emit_conv(const Layer& layer, size_t index, const std::string
 
 
 Stream TopEmitter::emit_pool(const Layer& layer, const std::string& name, const Stream& in) {
-    Stream window = emit_window(layer, name, in, layer.kernel, layer.stride, 0, -1);
     Stream pooled{name + "_result", layer.in.channels};
+    if (hw::pool_streams(layer)) {
+        // Windows that do not overlap: ORed into one row of partial results as the pixels pass
+        // (BNN-PYNQ CNV's pool1: 104 LUTs against 272 for a window generator and maxpool_or).
+        declare(w_, pooled, "OR over each window, accumulated as the pixels pass");
+        instance_head(w_, "maxpool_stream",
+                      {fmt::format(".CHANNELS({})", layer.in.channels), fmt::format(".IN_HEIGHT({})", layer.in.height),
+                       fmt::format(".IN_WIDTH({})", layer.in.width), fmt::format(".KERNEL({})", layer.kernel)},
+                      name + "_stream");
+        connect(w_, "in", in, false);
+        connect(w_, "out", pooled, true);
+        instance_tail(w_);
+        used_blocks.insert("maxpool_stream");
+        return pooled;
+    }
+    Stream window = emit_window(layer, name, in, layer.kernel, layer.stride, 0, -1);
     declare(w_, pooled, "OR over each window");
     instance_head(w_, "maxpool_or",
                   {fmt::format(".CHANNELS({})", layer.in.channels), fmt::format(".TAPS({})", layer.kernel * layer.kernel)},
@@ -447,7 +469,7 @@ namespace {
 // The blocks in an order where every module is defined before a module that instantiates it.
 const std::vector<std::string>& block_order() {
     static const std::vector<std::string> order = {
-        "stream_fifo", "stream_collect", "stream_unpack", "sliding_window", "maxpool_or", "popcount", "slice_mux", "mvau",
+        "stream_fifo", "stream_collect", "stream_unpack", "sliding_window", "maxpool_or", "maxpool_stream", "popcount", "slice_mux", "mvau",
         "share_unit",  "reuse_unit",     "spatial_skip",   "early_unit",     "result_serializer", "axi_lite_ctrl"};
     return order;
 }

@@ -1,9 +1,9 @@
 // Block test of templates/stream_fifo against a C++ model (a queue).
 //
-// Arguments (key=value): WIDTH, DEPTH (must match the -G values of the build), n (beats),
+// Arguments (key=value): WIDTH, DEPTH, LATENCY (must match the -G values of the build), n (beats),
 // p_in / p_out (stall probabilities of source and sink), seed.
 // Phases: (1) with no stalls, n beats stream through: the FIFO must pass one beat per cycle with a
-// latency of exactly 1 cycle (last out - first in == n); (2) with the sink stopped, the FIFO must
+// latency of exactly LATENCY cycles (last out - first in == n + LATENCY - 1); (2) with the sink stopped, the FIFO must
 // accept exactly DEPTH beats and then hold in_ready low; (3) n beats with random stalls.
 // Every phase checks data order, no loss or duplication, count == beats held and
 // in_ready == (count < DEPTH) after every edge.
@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     tb::Args args(argc, argv);
     const int width = int(args.req("WIDTH"));
     const int depth = int(args.req("DEPTH"));
+    const long latency = args.i("LATENCY", 1);
     const long n = args.i("n", 2000);
     const double p_in = args.d("p_in", 0.0), p_out = args.d("p_out", 0.0);
     const uint64_t seed = uint64_t(args.i("seed", 1));
@@ -92,9 +93,9 @@ int main(int argc, char** argv) {
             if (fi && first_in < 0) first_in = h.cycle();
             if (fo) last_out = h.cycle();
         }
-        if (last_out - first_in != n)
+        if (last_out - first_in != n + latency - 1)
             chk.fail("throughput: " + std::to_string(n) + " beats took " + std::to_string(last_out - first_in) +
-                     " cycles from first in to last out, expected " + std::to_string(n));
+                     " cycles from first in to last out, expected " + std::to_string(n + latency - 1));
         summary += "cycles(n=" + std::to_string(n) + ")=" + std::to_string(last_out - first_in);
     }
     // Phase 2: capacity.
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
     m->final();
     summary += ", beats=" + std::to_string(total_out);
     char name[128];
-    std::snprintf(name, sizeof name, "stream_fifo WIDTH=%d DEPTH=%d p_in=%.2f p_out=%.2f", width, depth, p_in, p_out);
+    std::snprintf(name, sizeof name, "stream_fifo WIDTH=%d DEPTH=%d LATENCY=%ld p_in=%.2f p_out=%.2f", width, depth,
+                  latency, p_in, p_out);
     return tb::report(name, chk, summary);
 }
