@@ -462,7 +462,7 @@ def collect(work):
 
 def unit_kind(instances):
     modules = {m for m, _, _ in instances}
-    for kind in ("early_unit", "share_unit", "reuse_unit", "mvau", "maxpool_or"):
+    for kind in ("early_unit", "share_unit", "reuse_unit", "mvau", "maxpool_or", "maxpool_stream"):
         if kind in modules:
             return kind + ("+spatial" if "spatial_skip" in modules else "")
     return "none"

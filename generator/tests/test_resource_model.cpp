@@ -34,12 +34,13 @@ size_t layer_index(const Network& net, const std::string& name) {
 
 double relative_error(double predicted, double measured) { return std::abs(predicted - measured) / measured; }
 
-// The model's stated error (docs/report.md, "Resource model", leave one network out): whole designs
-// within 25.5% (LUT) and 9.8% (FF) at the 90th percentile, layers within 35.7% and 21.4%; the
-// shipped layers' worst LUT error is +39% (fmnist_cnv's conv1), hence 45% per layer.
+// The model's stated error (docs/report.md, "Resource model", leave one network out, fit of
+// 2026-12-08): whole designs within 32.3% (LUT) and 10.3% (FF) at the 90th percentile, layers
+// within 46.3% and 25.3%. The shipped designs are held to tighter totals (they come within 25% and
+// 10%); their worst layer is +47% LUT (fmnist_cnv's conv1, +39% with the fit before), hence 50%.
 constexpr double kDesignLut = 0.25;
 constexpr double kDesignFf = 0.10;
-constexpr double kLayerLut = 0.45;
+constexpr double kLayerLut = 0.50;
 constexpr double kLayerFf = 0.25;
 
 struct Measured {
@@ -53,43 +54,43 @@ struct Measured {
 
 TEST_CASE("resource model: fmnist_small within the stated error of its Yosys report") {
     const Network net = example("fmnist_small");
-    // docs/report.md: 4 671 LUT + 227 LUTRAM, 5 031 FF, 7 RAMB18 + 1 RAMB36 in total
+    // docs/report.md (2026-12-08): 4 387 LUT + 211 LUTRAM, 4 478 FF, 7 RAMB18 + 1 RAMB36 in total
     const hw::ResourceEstimate total = hw::estimate_design_resources(net);
-    CHECK(relative_error(total.lut, 4671 + 227) <= kDesignLut);
-    CHECK(relative_error(total.ff, 5031) <= kDesignFf);
+    CHECK(relative_error(total.lut, 4387 + 211) <= kDesignLut);
+    CHECK(relative_error(total.ff, 4478) <= kDesignFf);
     CHECK(total.bram36 == doctest::Approx(4.5).epsilon(0.25));
 
-    const Measured layers[] = {{"conv1", 931 + 57, 807, 0},   {"pool1", 128 + 32, 219, 0},
-                               {"conv2", 1708 + 73, 1048, 3.5}, {"pool2", 179 + 64, 379, 0},
-                               {"fc1", 1267 + 1, 1987, 1}};
+    const Measured layers[] = {{"conv1", 903 + 57, 801, 0},    {"pool1", 86 + 24, 75, 0},
+                               {"conv2", 1665 + 73, 1043, 3.5}, {"pool2", 94 + 56, 107, 0},
+                               {"fc1", 1177 + 1, 1861, 1}};
     hw::ResourceEstimate sum;
     for (const Measured& m : layers) {
-        INFO("layer " << m.layer);
+        INFO("layer " << std::string(m.layer));
         const hw::ResourceEstimate e = hw::estimate_layer_resources(net, layer_index(net, m.layer));
         CHECK(relative_error(e.lut, m.lut) <= kLayerLut);
         CHECK(relative_error(e.ff, m.ff) <= kLayerFf);
         CHECK(e.bram36 == doctest::Approx(m.bram36).epsilon(0.25));
         sum += e;
     }
-    // the top-level rest (458 LUT, 591 FF measured) is what the design adds to its layers
-    CHECK(total.lut - sum.lut == doctest::Approx(458).epsilon(0.35));
+    // the top-level rest (462 LUT, 591 FF measured) is what the design adds to its layers
+    CHECK(total.lut - sum.lut == doctest::Approx(462).epsilon(0.35));
     CHECK(total.ff - sum.ff == doctest::Approx(591).epsilon(0.35));
 }
 
 TEST_CASE("resource model: fmnist_cnv within the stated error of its Yosys report") {
-    // `bnngen report examples/fmnist_cnv/network.yaml`, 2026-12-07 (docs/report.md, "Resource model"):
-    // 17 822 LUT + 533 LUTRAM, 13 549 FF, 84 RAMB36 in total. Not a sample of the fit.
+    // `bnngen report examples/fmnist_cnv/network.yaml`, 2026-12-08 (docs/report.md, "Resource model"):
+    // 16 006 LUT + 517 LUTRAM, 12 206 FF, 84 RAMB36 in total. Not a sample of the fit.
     const Network net = example("fmnist_cnv");
     const hw::ResourceEstimate total = hw::estimate_design_resources(net);
-    CHECK(relative_error(total.lut, 17822 + 533) <= kDesignLut);
-    CHECK(relative_error(total.ff, 13549) <= kDesignFf);
+    CHECK(relative_error(total.lut, 16006 + 517) <= kDesignLut);
+    CHECK(relative_error(total.ff, 12206) <= kDesignFf);
     CHECK(total.bram36 == doctest::Approx(84));
-    const Measured layers[] = {{"conv1", 1499 + 80, 1167, 0},  {"conv2", 3080 + 81, 1433, 16},
-                               {"pool1", 176 + 48, 379, 0},    {"conv3", 1954 + 81, 1461, 8},
-                               {"conv4", 3171 + 121, 2412, 16}, {"pool2", 275 + 120, 699, 0},
-                               {"fc1", 6732 + 1, 4627, 44},    {"fc2", 429 + 1, 706, 0}};
+    const Measured layers[] = {{"conv1", 1375 + 80, 1148, 0},  {"conv2", 2834 + 81, 1427, 16},
+                               {"pool1", 102 + 40, 107, 0},    {"conv3", 1599 + 81, 1386, 8},
+                               {"conv4", 2617 + 121, 2337, 16}, {"pool2", 126 + 112, 171, 0},
+                               {"fc1", 6539 + 1, 4365, 44},    {"fc2", 319 + 1, 600, 0}};
     for (const Measured& m : layers) {
-        INFO("layer " << m.layer);
+        INFO("layer " << std::string(m.layer));
         const hw::ResourceEstimate e = hw::estimate_layer_resources(net, layer_index(net, m.layer));
         CHECK(relative_error(e.lut, m.lut) <= kLayerLut);
         CHECK(relative_error(e.ff, m.ff) <= kLayerFf);

@@ -50,15 +50,17 @@
 // Output beat: threshold mode OUT_CHANNELS bits, y[o] at bit o; score mode
 // OUT_CHANNELS*SCORE_WIDTH bits, s[o] at [o*SCORE_WIDTH +: SCORE_WIDTH].
 //
-// Pipeline (never stalls inside; all flow control is at the input, by credit): S0 issue (fold
-// counters, rotating input register, weight/mask read; select mode: the step's offsets, read one
-// cycle ahead, drive a SELECT_SPAN-way mux per slot over a fixed window of the input register)
+// Pipeline (never stalls inside; all flow control is at issue): S0 issue (fold counters, the
+// step's slice of the input copy or the held input through an SF-way multiplexer, weight/mask
+// read; select mode with offsets: a rotating input register, the step's offsets, read one cycle
+// ahead, drive a SELECT_SPAN-way mux per slot over a fixed window of it)
 // -> S1 (weights, mask, input slice, per PE in per-PE select mode) -> S2
 // (per-PE partial sums: word-wide terms, 3:2 compression, adder tree; threshold/bias read) -> S3
-// (accumulators) -> output FIFO (stream_fifo,
-// OUT_DEPTH beats). A vector is accepted only if fewer than OUT_DEPTH vectors are accepted and not
-// yet delivered, so its result always finds a place. in_ready depends on registers only;
-// out_valid/out_data are registers of the FIFO. Requires stream_fifo.v.
+// (accumulators) -> output FIFO (stream_fifo, OUT_DEPTH beats): a vector is accepted only if fewer
+// than OUT_DEPTH vectors are accepted and not yet delivered (credit), so its result always finds
+// a place. With OUT_HOLD (see below) one output register instead, and the first step of a
+// vector's last neuron fold is not issued while it is full. in_ready depends on registers only;
+// out_valid/out_data are registers. Requires stream_fifo.v, slice_mux.v, popcount.v.
 
 `default_nettype none
 

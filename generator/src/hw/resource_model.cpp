@@ -59,7 +59,7 @@ using Features = std::array<double, kFeatureCount>;
 // Coefficients per feature, fitted by bench/fit_resource_model.sh (bench/fit_resource_model.py:
 // NNLS on the relative error, every row weighted by 1 / measured) to `bnngen report` of its 17
 // sample networks, 89 layer rows (87 with LUTs: two max-pools are done inside early-decision
-// units) and 17 top-level rows, measured 2026-12-07 with Yosys 0.23 `synth_xilinx -family xcup`
+// units) and 17 top-level rows, measured 2026-12-08 with Yosys 0.23 `synth_xilinx -family xcup`
 // (family of the default part xczu3eg-sbva484-1-e). LUT = the report's LUT + LUTRAM columns.
 // Error on the samples and leave-one-network-out: docs/report.md, "Resource model". Refit after a
 // change of the templates or of what the generator instantiates, and keep the feature order.
@@ -74,20 +74,20 @@ struct Coefficients {
 
 constexpr Coefficients kFitted{
     // LUT (+ LUTRAM) per unit of each feature, in Feature order
-    {  51.6531,         0,   5.07913,         0,     1.762,  // layer window linebuf fifo fifo_ram
-             0,         0,   1.37963,    1.7372,   1.04968,  // collect pool lane_bin lane_const lane_int
-      0.639748,   0.72546,   1.18363,   1.03914,    2.6663,  // lane_int_const acc out wrom prom
-       1.69842,  0.447145,  0.658123,         0,   4.57853,  // copy held_mux sel_mux skip skip_q
-      0.455649,   12.0367,   3.91685,         0,   1.73356,  // early_port early_lane share_eng share_sel reuse_win
-       4.13604,         0,         0,       1.2,         1},  // reuse_lane still_copy out_reg pool_stream pool_ram
+    {  49.9657,         0,     5.148,         0,   1.43337,  // layer window linebuf fifo fifo_ram
+             0,         0,   1.38222,   1.69393,   1.07844,  // collect pool lane_bin lane_const lane_int
+      0.438969,   1.93613,         0,  0.758821,  0.976635,  // lane_int_const acc out wrom prom
+       0.88219,  0.448733,  0.942078,         0,   4.33757,  // copy held_mux sel_mux skip skip_q
+      0.590779,   16.3339,    5.6623,         0,   2.72886,  // early_port early_lane share_eng share_sel reuse_win
+        4.1066,  0.851723,         0,  0.245504,   1.58578},  // reuse_lane still_copy out_reg pool_stream pool_ram
     // FF
-    {  67.0187,   2.16548,         0,         0,   1.12944,  // layer window linebuf fifo fifo_ram
-       0.91659,         0, 0.0760065,  0.091436,  0.132349,  // collect pool lane_bin lane_const lane_int
-      0.269066,  0.715505,   2.43739,  0.452886,   1.19609,  // lane_int_const acc out wrom prom
-       1.15557,  0.149241,  0.159065,  0.119104,    1.9324,  // copy held_mux sel_mux skip skip_q
-      0.248858,  0.749808,         0,         0,  0.721044,  // early_port early_lane share_eng share_sel reuse_win
-       1.79211,         1,         1,       0.2,         0},  // reuse_lane still_copy out_reg pool_stream pool_ram
-    375.344, 22.5831, 535.407, 13.2269};
+    {  44.2036,   1.90114,   2.69842,   1.02372,         0,  // layer window linebuf fifo fifo_ram
+       1.02608,         0, 0.0745093, 0.0804488,  0.116247,  // collect pool lane_bin lane_const lane_int
+      0.186601,   1.23649,   1.92524,  0.495232,    0.7813,  // lane_int_const acc out wrom prom
+      0.901343,         0,  0.203411,    0.3915,    1.6051,  // copy held_mux sel_mux skip skip_q
+      0.233727,   0.89539,         0,         0,   1.02275,  // early_port early_lane share_eng share_sel reuse_win
+       1.36839,   1.08394,   1.78074,  0.770094,         0},  // reuse_lane still_copy out_reg pool_stream pool_ram
+    380.48, 21.1692, 535.407, 13.2269};
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
