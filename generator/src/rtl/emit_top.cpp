@@ -470,8 +470,9 @@ namespace {
 // The blocks in an order where every module is defined before a module that instantiates it.
 const std::vector<std::string>& block_order() {
     static const std::vector<std::string> order = {
-        "stream_fifo", "stream_collect", "stream_unpack", "sliding_window", "maxpool_or", "maxpool_stream", "popcount", "slice_mux", "mvau",
-        "share_unit",  "reuse_unit",     "spatial_skip",   "early_unit",     "result_serializer", "axi_lite_ctrl"};
+        "stream_fifo", "stream_collect", "stream_unpack", "sliding_window", "maxpool_or", "maxpool_stream",
+        "popcount",    "slice_mux",      "mvau",          "share_unit",     "reuse_unit", "spatial_skip",
+        "early_unit",  "result_serializer", "axi_lite_ctrl"};
     return order;
 }
 
