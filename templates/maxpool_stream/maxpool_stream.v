@@ -39,20 +39,26 @@ module maxpool_stream #(
     localparam integer K      = (KERNEL >= 1) ? KERNEL : 1;
     localparam integer OUT_W  = IN_WIDTH / K;
     localparam integer OUT_H  = IN_HEIGHT / K;
-    localparam integer COL_W  = (IN_WIDTH > 1) ? $clog2(IN_WIDTH) : 1;
-    localparam integer ROW_W  = (IN_HEIGHT > 1) ? $clog2(IN_HEIGHT) : 1;
     localparam integer K_W    = (K > 1) ? $clog2(K) : 1;
     localparam integer OX_W   = $clog2(OUT_W + 1);   // counts to OUT_W: the dropped columns
     localparam integer OY_W   = $clog2(OUT_H + 1);
     localparam integer AW     = (OUT_W > 1) ? $clog2(OUT_W) : 1;  // acc address
-    localparam integer COL_LAST_I = IN_WIDTH - 1;
-    localparam integer ROW_LAST_I = IN_HEIGHT - 1;
     localparam integer K_LAST_I   = K - 1;
-    localparam [COL_W-1:0] COL_LAST = COL_LAST_I[COL_W-1:0];
-    localparam [ROW_W-1:0] ROW_LAST = ROW_LAST_I[ROW_W-1:0];
+    // The last pixel of a row is the last of the dropped columns (ox = OUT_W, kx = their count - 1)
+    // or, without any, the last of the last window (ox = OUT_W - 1, kx = K - 1); rows alike.
+    localparam integer TAIL_W     = IN_WIDTH - OUT_W * K;
+    localparam integer TAIL_H     = IN_HEIGHT - OUT_H * K;
+    localparam integer END_OX_I   = (TAIL_W == 0) ? OUT_W - 1 : OUT_W;
+    localparam integer END_KX_I   = (TAIL_W == 0) ? K - 1 : TAIL_W - 1;
+    localparam integer END_OY_I   = (TAIL_H == 0) ? OUT_H - 1 : OUT_H;
+    localparam integer END_KY_I   = (TAIL_H == 0) ? K - 1 : TAIL_H - 1;
     localparam [K_W-1:0]   K_LAST   = K_LAST_I[K_W-1:0];
     localparam [OX_W-1:0]  OX_END   = OUT_W[OX_W-1:0];
     localparam [OY_W-1:0]  OY_END   = OUT_H[OY_W-1:0];
+    localparam [OX_W-1:0]  ROW_END_OX = END_OX_I[OX_W-1:0];
+    localparam [K_W-1:0]   ROW_END_KX = END_KX_I[K_W-1:0];
+    localparam [OY_W-1:0]  IMG_END_OY = END_OY_I[OY_W-1:0];
+    localparam [K_W-1:0]   IMG_END_KY = END_KY_I[K_W-1:0];
 
     initial begin
         if (CHANNELS < 1 || KERNEL < 1 || IN_WIDTH < KERNEL || IN_HEIGHT < KERNEL) begin
@@ -72,8 +78,6 @@ module maxpool_stream #(
         end
     endgenerate
 
-    reg [COL_W-1:0] col;   // input column of the next pixel
-    reg [ROW_W-1:0] row;   // input row
     reg [K_W-1:0]   kx;    // column within the window
     reg [K_W-1:0]   ky;    // row within the window
     reg [OX_W-1:0]  ox;    // window column; OUT_W on the dropped columns
@@ -83,8 +87,8 @@ module maxpool_stream #(
 
     assign in_ready = !out_valid || out_ready;
     wire accept    = in_valid && in_ready;
-    wire row_end   = (col == COL_LAST);
-    wire image_end = row_end && (row == ROW_LAST);
+    wire row_end   = (ox == ROW_END_OX) && (kx == ROW_END_KX);
+    wire image_end = row_end && (oy == IMG_END_OY) && (ky == IMG_END_KY);
     wire kept      = (ox != OX_END) && (oy != OY_END);
     wire first     = (kx == {K_W{1'b0}}) && (ky == {K_W{1'b0}});
     wire last      = (kx == K_LAST) && (ky == K_LAST);
@@ -102,8 +106,6 @@ module maxpool_stream #(
 
     always @(posedge clk) begin
         if (!rst_n) begin
-            col       <= {COL_W{1'b0}};
-            row       <= {ROW_W{1'b0}};
             kx        <= {K_W{1'b0}};
             ky        <= {K_W{1'b0}};
             ox        <= {OX_W{1'b0}};
@@ -113,7 +115,6 @@ module maxpool_stream #(
             if (accept && kept && last) out_valid <= 1'b1;
             else if (out_ready) out_valid <= 1'b0;
             if (accept) begin
-                col <= row_end ? {COL_W{1'b0}} : col + 1'b1;
                 if (row_end) begin
                     kx <= {K_W{1'b0}};
                     ox <= {OX_W{1'b0}};
@@ -124,11 +125,9 @@ module maxpool_stream #(
                     kx <= kx + 1'b1;
                 end
                 if (image_end) begin
-                    row <= {ROW_W{1'b0}};
                     ky  <= {K_W{1'b0}};
                     oy  <= {OY_W{1'b0}};
                 end else if (row_end) begin
-                    row <= row + 1'b1;
                     if (ky == K_LAST) begin
                         ky <= {K_W{1'b0}};
                         oy <= oy + 1'b1;

@@ -286,7 +286,7 @@ Stream TopEmitter::emit_pool(const Layer& layer, const std::string& name, const 
     Stream pooled{name + "_result", layer.in.channels};
     if (hw::pool_streams(layer)) {
         // Windows that tile the image (stride = kernel): ORed into one row of partial results as
-        // the pixels pass (BNN-PYNQ CNV's pool1: 104 LUTs against 272 for a window generator and
+        // the pixels pass (BNN-PYNQ CNV's pool1: 92 LUTs against 272 for a window generator and
         // maxpool_or).
         declare(w_, pooled, "OR over each window, accumulated as the pixels pass");
         instance_head(w_, "maxpool_stream",
